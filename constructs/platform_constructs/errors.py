@@ -1,0 +1,52 @@
+"""Errors that carry every problem found, each naming the field, the value, the rule and the fix.
+
+Validation collects problems instead of stopping at the first one, so a user fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    value: object = None
+    fix: str = ""
+
+    def render(self) -> str:
+        shown = "" if self.value is None else f" (got {self.value!r})"
+        fix = f"\n      fix: {self.fix}" if self.fix else ""
+        return f"  - {self.path}: {self.message}{shown}{fix}"
+
+
+class PlatformError(Exception):
+    """Base class for errors a user can act on; the CLI prints them without a traceback."""
+
+    exit_code = 2
+
+
+class ConfigError(PlatformError):
+    """One or more problems in user input (registry file, construct props, CLI arguments)."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]):
+        self.source = source
+        self.problems = tuple(problems)
+        lines = [f"{source}: {len(self.problems)} problem(s), nothing was written:"]
+        lines += [p.render() for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class SynthError(PlatformError):
+    """Synthesis produced Terraform that breaks a platform rule (tags, naming, security)."""
+
+    exit_code = 3
+
+
+def collect(source: str, checks: Iterable[tuple[bool, Problem]]) -> None:
+    """Raise one ConfigError with every failed check; a table of rules instead of early returns."""
+    problems = [problem for failed, problem in checks if failed]
+    if problems:
+        raise ConfigError(source, problems)

@@ -1,0 +1,179 @@
+"""Load ``platform.yaml`` into a :class:`Registry`, turning every mistake into a located, fixable problem."""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.registry.model import (
+    CROSS_FIELD_MARKER,
+    PATTERN_RULES,
+    Registry,
+    cross_field_problems,
+)
+
+#: The embedded default registry (org ``acme``); the repository's ``platform.yaml`` links to it.
+DEFAULT_REGISTRY = "embedded:platform.yaml"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, which PyYAML would otherwise silently overwrite."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"duplicate key {key!r} (first on line {seen[key] + 1}); each key may appear once",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_registry_text(path: str | Path | None) -> tuple[str, str]:
+    """Return ``(source label, text)`` for ``path``, or for the embedded default when ``path`` is None."""
+    if path is None or str(path) == DEFAULT_REGISTRY:
+        text = resources.files("platform_constructs.registry").joinpath("platform.yaml").read_text("utf-8")
+        return DEFAULT_REGISTRY, text
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(str(file), [Problem("file", "registry file not found", str(file),
+                                              "pass an existing file with --platform (or PLATFORM=...)")])
+    return str(file), file.read_text("utf-8")
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    source, text = read_registry_text(path)
+    return parse_registry(text, source)
+
+
+def parse_registry(text: str, source: str = "<string>") -> Registry:
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        detail = getattr(err, "problem", None) or str(err)
+        raise ConfigError(source, [Problem(where, f"not valid YAML: {detail}",
+                                           fix="fix the YAML syntax at that position")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(source, [Problem("(top level)", "must be a mapping of keys to values",
+                                           type(data).__name__, "start from the embedded platform.yaml")])
+    try:
+        return Registry.model_validate(data)
+    except ValidationError as err:
+        problems = _problems(err)
+        # Cross-field rules only run in the model once every field is valid; run them on the raw data
+        # too so duplicates and reserved names show up in the same report as field errors.
+        for line in cross_field_problems(*_raw_cross_field_inputs(data)):
+            problem = _cross_field_problem(line)
+            if problem not in problems:
+                problems.append(problem)
+        raise ConfigError(source, problems) from None
+
+
+def _raw_cross_field_inputs(data: dict[str, Any]) -> tuple[Any, Any, Any, list[Any], list[tuple[Any, Any]]]:
+    def get(mapping: Any, key: str) -> Any:
+        return mapping.get(key) if isinstance(mapping, dict) else None
+
+    services = data.get("services")
+    pairs = [(get(s, "name"), get(s, "repo")) for s in services] if isinstance(services, list) else []
+    envs = data.get("environments")
+    return (
+        data.get("org"),
+        get(data.get("platform"), "account_id"),
+        get(data.get("state_backend"), "key_alias") or "terraform-state-key",
+        list(envs) if isinstance(envs, dict) else [],
+        [(n, r) for n, r in pairs if isinstance(n, str) and isinstance(r, str)],
+    )
+
+
+def _cross_field_problem(line: str) -> Problem:
+    where, _, what = line.partition(": ")
+    text, _, fix = what.partition("; fix: ")
+    return Problem(where, text, fix=fix)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at ``loc`` (for 'did you mean' on unknown keys)."""
+    model: Any = Registry
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            # a dict key such as environments.<name>
+            return _dict_value_model(model, loc)
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _dict_value_model(model: Any, loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    from platform_constructs.registry.model import Environment
+
+    return Environment if "environments" in loc else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in (*getattr(annotation, "__args__", ()), annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+_FIXES = {
+    "string_pattern_mismatch": "use the format the rule above describes",
+    "string_type": "quote the value so YAML reads it as text (account ids: '012345678901')",
+    "literal_error": "use one of the allowed values",
+    "missing": "add the key",
+    "too_short": "add at least one entry",
+}
+
+
+def _problems(err: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        path = _path(loc)
+        kind = e["type"]
+        message = str(e["msg"])
+        if kind == "value_error" and CROSS_FIELD_MARKER in message:
+            problems += [_cross_field_problem(line)
+                         for line in message.split(CROSS_FIELD_MARKER, 1)[1].splitlines()]
+            continue
+        if kind == "extra_forbidden":
+            model = _model_at(loc)
+            known = sorted(model.model_fields) if model else []
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(path, "unknown key", fix=f"{hint}known keys here: {', '.join(known)}"))
+            continue
+        if kind == "string_pattern_mismatch":
+            pattern = e.get("ctx", {}).get("pattern", "")
+            rule = PATTERN_RULES.get(pattern)
+            message = f"must be {rule} (rule {pattern})" if rule else f"does not match the rule {pattern}"
+        if kind == "string_type" and "account_id" in path and isinstance(e.get("input"), int):
+            message = "account ids must be quoted strings of 12 digits (unquoted YAML numbers lose leading zeros)"
+        problems.append(Problem(path, message, e.get("input") if kind != "missing" else None,
+                                _FIXES.get(kind, "")))
+    return problems

@@ -1,0 +1,215 @@
+"""Validated model of ``platform.yaml``.
+
+Every field says its unit, range and default. Strings that end up in resource names, S3 bucket names,
+HCL or YAML are pattern-checked here, once, so templates and constructs can trust them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from platform_constructs.errors import ConfigError
+from platform_constructs.naming import Kind, check_name, state_bucket_name
+
+CROSS_FIELD_MARKER = "cross-field:\n"
+
+#: Names that are part of resource names: lower-case, start with a letter, single inner hyphens.
+NAME_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+#: Scopes the platform uses for itself; services and environments may not take these names.
+RESERVED_NAMES = frozenset({"shared", "platform", "global", "all", "aws", "terraform"})
+
+ACCOUNT_PATTERN = r"^\d{12}$"
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+COST_CENTER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,30}[A-Za-z0-9]$"
+REGION_PATTERN = r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$"
+REPO_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
+OWNER_PATTERN = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
+HOST_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
+TABLE_PATTERN = r"^[a-zA-Z0-9_.-]{3,255}$"
+ALIAS_PATTERN = r"^[a-zA-Z0-9/_-]{1,250}$"
+
+#: What each pattern means, in words, for error messages.
+PATTERN_RULES = {
+    NAME_PATTERN: "lower-case letters and digits, starting with a letter, with single inner hyphens "
+                  "(it becomes part of resource and bucket names)",
+    ACCOUNT_PATTERN: "exactly 12 digits, quoted",
+    EMAIL_PATTERN: "an email address",
+    COST_CENTER_PATTERN: "letters, digits and inner hyphens, 2-32 characters (for example CC-1001)",
+    REGION_PATTERN: "an AWS region code such as ap-northeast-2",
+    REPO_PATTERN: "a GitHub repository name (letters, digits, '.', '_', '-')",
+    OWNER_PATTERN: "a GitHub organisation or user name",
+    HOST_PATTERN: "a lower-case host name such as github.com",
+    ROLE_NAME_PATTERN: "an IAM role name (letters, digits, '+=,.@_-', at most 64)",
+    TABLE_PATTERN: "a DynamoDB table name (letters, digits, '_.-', 3-255)",
+    ALIAS_PATTERN: "a KMS alias without the 'alias/' prefix (letters, digits, '/_-')",
+}
+
+AccountId = Annotated[str, Field(strict=True, pattern=ACCOUNT_PATTERN)]
+EnvName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=8)]
+ServiceName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=20)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+TeamName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=40)]
+CostCenter = Annotated[str, StringConstraints(pattern=COST_CENTER_PATTERN)]
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+RepoName = Annotated[str, StringConstraints(pattern=REPO_PATTERN)]
+GitHubOwner = Annotated[str, StringConstraints(pattern=OWNER_PATTERN)]
+Hostname = Annotated[str, StringConstraints(pattern=HOST_PATTERN)]
+
+
+def cross_field_problems(
+    org: object, account_id: object, key_alias: object, envs: list[object], services: list[tuple[object, object]]
+) -> list[str]:
+    """Rules that span fields: uniqueness, reserved names, derived names that must fit AWS limits.
+
+    Takes plain values so the loader can run it on raw YAML too, next to field validation, and the
+    user sees every problem in one pass.
+    """
+    problems = []
+    names = [name for name, _ in services]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problems.append(f"services[{i}].name: duplicate service {name!r}; fix: register each service once")
+        if name in RESERVED_NAMES:
+            problems.append(f"services[{i}].name: {name!r} is reserved for the platform's own scopes; "
+                            "fix: choose another name")
+    repos = [str(repo).lower() for _, repo in services]
+    for i, repo in enumerate(repos):
+        if repo in repos[:i]:
+            problems.append(f"services[{i}].repo: repository {repo!r} is registered twice; "
+                            "fix: one repository per service")
+    problems += [f"environments.{env}: {env!r} is reserved for the platform's own scopes; fix: rename it"
+                 for env in envs if env in RESERVED_NAMES]
+    # Names derived from the registry must fit AWS limits; failing here beats failing at synth.
+    if isinstance(org, str) and isinstance(account_id, str):
+        try:
+            state_bucket_name(org, account_id)
+        except ConfigError as err:
+            problems += [f"org: {p.message} (got {p.value!r}); fix: {p.fix}" for p in err.problems]
+    if isinstance(key_alias, str):
+        try:
+            check_name(Kind.KMS_ALIAS, f"alias/{key_alias}", field="state_backend.key_alias")
+        except ConfigError as err:
+            problems += [f"state_backend.key_alias: {p.message}; fix: {p.fix}" for p in err.problems]
+    return problems
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class GitHub(_Model):
+    """Where the service repositories live; Atlantis's allowlist is built from this."""
+
+    host: Hostname = Field("github.com", description="GitHub host (github.com or a GHES hostname)")
+    owner: GitHubOwner = Field(description="organisation or user that owns the repositories")
+
+
+class PlatformTeam(_Model):
+    """The platform team and its account: it owns the state backend, Atlantis and shared stacks."""
+
+    account_id: AccountId = Field(description="AWS account that holds the state backend and Atlantis")
+    team: TeamName = Field("platform", description="value of the Team tag on platform resources")
+    owner: Email = Field(description="value of the Owner tag on platform resources")
+    cost_center: CostCenter = Field(description="value of the CostCenter tag on platform resources")
+    atlantis_role_name: Annotated[str, StringConstraints(pattern=ROLE_NAME_PATTERN)] = Field(
+        "atlantis-task-role", description="IAM role Atlantis runs as; it may use the state key")
+    admin_role_arns: tuple[str, ...] = Field(
+        (), description="IAM role ARNs allowed to administer (not use) the platform KMS keys; the account "
+        "root is always allowed so the key can never become unmanageable")
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for arn in value:
+            if not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", arn):
+                raise ValueError(f"{arn!r} is not an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)")
+        return value
+
+
+class Environment(_Model):
+    """One deployment environment; its name is the ``{env}`` segment of every resource name."""
+
+    account_id: AccountId = Field(description="AWS account of this environment (may equal the platform's)")
+    production: bool = Field(False, description="production rules apply: deletion protection, HA, longest "
+                                                "log retention")
+
+
+class Service(_Model):
+    """A service team's repository, registered for Atlantis, the state backend and the tag policy."""
+
+    name: ServiceName = Field(description="the ``{service}`` segment of resource names and the state key")
+    repo: RepoName = Field(description="repository name under github.owner")
+    team: TeamName = Field(description="value of the Team tag")
+    owner: Email = Field(description="value of the Owner tag: the accountable person's email")
+    cost_center: CostCenter = Field(description="value of the CostCenter tag")
+
+
+class StateBackendSettings(_Model):
+    """Knobs of the Terraform state backend (seed task 1-1)."""
+
+    lock: Literal["dynamodb", "s3", "both"] = Field(
+        "both", description="lock style written into backend.tf: the DynamoDB table the spec asks for, S3 "
+        "native lockfiles (Terraform >= 1.11), or both at once (the migration path between them)")
+    noncurrent_version_days: int = Field(90, ge=1, le=3650,
+                                         description="days a superseded state version is kept")
+    noncurrent_versions_kept: int = Field(20, ge=1, le=100, description="newest superseded versions "
+                                          "always kept, whatever their age")
+    lock_table_name: Annotated[str, StringConstraints(pattern=TABLE_PATTERN)] = Field(
+        "terraform-state-lock", description="DynamoDB lock table name")
+    key_alias: Annotated[str, StringConstraints(pattern=ALIAS_PATTERN)] = Field(
+        "terraform-state-key", description="KMS alias (without 'alias/') of the state key")
+    bootstrap_migrated: bool = Field(False, description="the backend stack's own state has been migrated "
+                                     "from the local file into the bucket (see docs/state-backend.md)")
+
+
+class Registry(_Model):
+    """Root of ``platform.yaml``."""
+
+    schema_version: Literal[1] = Field(description="format version of this file")
+    org: Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=20)] = Field(
+        description="organisation slug: prefixes bucket names, so lower-case letters, digits and hyphens")
+    region: Region = Field(description="home AWS region of every stack")
+    github: GitHub
+    platform: PlatformTeam
+    environments: dict[EnvName, Environment] = Field(min_length=1)
+    services: tuple[Service, ...] = Field(min_length=1)
+    state_backend: StateBackendSettings = StateBackendSettings()
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Registry:
+        problems = cross_field_problems(
+            self.org, self.platform.account_id, self.state_backend.key_alias,
+            list(self.environments), [(s.name, s.repo) for s in self.services],
+        )
+        if problems:
+            # One line per problem, "path: message; fix: ..."; the loader turns each into a Problem.
+            raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
+        return self
+
+    # Derived values: computed, never stored, so they cannot disagree with the fields above.
+    @property
+    def state_bucket(self) -> str:
+        return state_bucket_name(self.org, self.platform.account_id)
+
+    @property
+    def atlantis_role_arn(self) -> str:
+        return f"arn:aws:iam::{self.platform.account_id}:role/{self.platform.atlantis_role_name}"
+
+    def service(self, name: str) -> Service:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        known = ", ".join(s.name for s in self.services)
+        raise KeyError(f"unknown service {name!r}; registered services: {known}")
+
+    def environment(self, name: str) -> Environment:
+        if name not in self.environments:
+            raise KeyError(f"unknown environment {name!r}; registered: {', '.join(self.environments)}")
+        return self.environments[name]
+
+    def repo_id(self, service: Service) -> str:
+        return f"{self.github.host}/{self.github.owner}/{service.repo}"

@@ -1,0 +1,65 @@
+"""Locating the local provider mirror (a ``filesystem_mirror`` layout) that replaces the registry offline.
+
+Layout: ``<mirror>/registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/terraform-provider-aws_*``.
+The location comes from ``$INFRA_PROVIDER_MIRROR`` or the first of :data:`CANDIDATES` that holds the AWS
+provider. Tests that need it skip when it is missing, except under ``CI=true`` where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "INFRA_PROVIDER_MIRROR"
+CANDIDATES = (
+    "/opt/tf-plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+)
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+
+class MirrorNotFoundError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ProviderMirror:
+    path: Path
+    aws_versions: tuple[str, ...]
+
+
+def _platform_dir() -> str:
+    arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
+    return f"{platform.system().lower()}_{arch}"
+
+
+def _aws_versions(root: Path) -> tuple[str, ...]:
+    base = root / PROVIDER
+    if not base.is_dir():
+        return ()
+    plat = _platform_dir()
+    return tuple(sorted(
+        v.name for v in base.iterdir()
+        if (v / plat).is_dir() and any(f.name.startswith("terraform-provider-aws") for f in (v / plat).iterdir())
+    ))
+
+
+def find_mirror() -> ProviderMirror:
+    configured = os.environ.get(ENV_VAR)
+    candidates = [configured] if configured else list(CANDIDATES)
+    for candidate in candidates:
+        root = Path(candidate).expanduser()
+        versions = _aws_versions(root)
+        if versions:
+            return ProviderMirror(root.resolve(), versions)
+    where = f"${ENV_VAR}={configured}" if configured else ", ".join(CANDIDATES)
+    raise MirrorNotFoundError(
+        f"no hashicorp/aws provider for {_platform_dir()} found in {where}. Set {ENV_VAR} to a folder "
+        f"laid out as <dir>/{PROVIDER}/<version>/{_platform_dir()}/terraform-provider-aws_* "
+        "(`terraform providers mirror <dir>` on a connected machine produces it)."
+    )

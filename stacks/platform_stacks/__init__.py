@@ -1,0 +1,1 @@
+"""The CDKTF app of the platform: stacks built from ``platform.yaml``, and the ``infra`` CLI."""

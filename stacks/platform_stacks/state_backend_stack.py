@@ -1,0 +1,48 @@
+"""The bootstrap stack: the state backend every other stack and every service repo stores state in.
+
+It cannot keep its own state in a bucket that does not exist yet, so it starts on a local state file
+(kept outside ``cdktf.out/``, which every synth replaces) and moves into its own bucket once
+``state_backend.bootstrap_migrated`` is true (docs/state-backend.md walks through both steps).
+"""
+
+from __future__ import annotations
+
+from platform_constructs.engine.core import Construct, LocalBackend, S3Backend
+from platform_constructs.registry import Registry
+from platform_constructs.stack import PlatformStack
+from platform_constructs.state_backend import StateBackend, StateBackendProps
+from platform_constructs.tags import Label
+
+STACK_ID = "state-backend"
+#: Relative to the stack's folder, cdktf.out/stacks/state-backend/ → <repo>/.state/
+LOCAL_STATE_PATH = "../../../.state/state-backend.tfstate"
+
+
+def platform_state_key(stack_id: str) -> str:
+    """State key of a platform stack inside the state bucket (service repos use ``{service}/{env}/``)."""
+    return f"platform/{stack_id}/terraform.tfstate"
+
+
+def configure_s3_backend(stack: PlatformStack, registry: Registry, key: str) -> None:
+    """Point ``stack`` at the shared backend with the registry's lock style."""
+    props = StateBackendProps.from_registry(registry)
+    lock = registry.state_backend.lock
+    S3Backend(
+        stack, bucket=props.bucket_name, key=key, region=registry.region, encrypt=True,
+        kms_key_id=props.key_alias_arn,
+        dynamodb_table=props.lock_table_name if lock in ("dynamodb", "both") else None,
+    )
+    if lock in ("s3", "both"):
+        stack.add_override("terraform.backend.s3.use_lockfile", True)
+
+
+class StateBackendStack(PlatformStack):
+    def __init__(self, scope: Construct, registry: Registry, *, prevent_destroy: bool = True) -> None:
+        super().__init__(scope, STACK_ID, label=Label.for_platform(registry), region=registry.region,
+                         account_id=registry.platform.account_id)
+        self.backend = StateBackend(self, "state", StateBackendProps.from_registry(
+            registry, prevent_destroy=prevent_destroy))
+        if registry.state_backend.bootstrap_migrated:
+            configure_s3_backend(self, registry, platform_state_key(STACK_ID))
+        else:
+            LocalBackend(self, path=LOCAL_STATE_PATH)
