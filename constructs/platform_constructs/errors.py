@@ -50,3 +50,15 @@ def collect(source: str, checks: Iterable[tuple[bool, Problem]]) -> None:
     problems = [problem for failed, problem in checks if failed]
     if problems:
         raise ConfigError(source, problems)
+
+
+class TerraformError(PlatformError):
+    """A Terraform command failed; its own output has already been shown."""
+
+    exit_code = 4
+
+
+class Declined(PlatformError):
+    """The user answered no at a confirmation prompt."""
+
+    exit_code = 5

@@ -145,7 +145,7 @@ class StateBackend(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         self.key = self._key(props)
-        self.log_bucket = self._log_bucket(props)
+        self.log_bucket, self._log_bucket_policy = self._log_bucket(props)
         self.bucket = self._state_bucket(props)
         self.lock_table = self._lock_table(props)
         self._outputs(props)
@@ -175,7 +175,7 @@ class StateBackend(Construct):
     # -- buckets -----------------------------------------------------------------------------------
     def _bucket_baseline(self, prefix: str, logical_id: str, bucket: S3Bucket, bucket_arn: str,
                          extra_policy: list[dict[str, object]],
-                         sse: S3BucketServerSideEncryptionConfigurationRuleA) -> None:
+                         sse: S3BucketServerSideEncryptionConfigurationRuleA) -> S3BucketPolicy:
         """Settings both buckets share: versioning, encryption, no public access, no ACLs, TLS only,
         and EventBridge notifications (who changed state, and when, is an audit question)."""
         versioning = S3BucketVersioningA(
@@ -200,8 +200,9 @@ class StateBackend(Construct):
         # Each is the bucket's only resource of its type, so the bucket's own name reads best.
         for child in (versioning, encryption, public, ownership, policy, notification):
             child.override_logical_id(logical_id)
+        return policy
 
-    def _log_bucket(self, props: StateBackendProps) -> S3Bucket:
+    def _log_bucket(self, props: StateBackendProps) -> tuple[S3Bucket, S3BucketPolicy]:
         bucket = S3Bucket(self, "access-logs", bucket=props.log_bucket_name, force_destroy=False,
                           tags=props.extra_tags or None)
         bucket.override_logical_id("state_access_logs")
@@ -211,7 +212,7 @@ class StateBackend(Construct):
               "buckets; SSE-KMS targets are not supported by the logging service")
         _skip(bucket, "CKV_AWS_144", "access logs are an audit trail kept in the home region; the "
               "state bucket's own data is what needs protecting, by versioning and prevent_destroy")
-        self._bucket_baseline(
+        policy = self._bucket_baseline(
             "access-logs", "state_access_logs", bucket, f"arn:aws:s3:::{props.log_bucket_name}",
             [{
                 "Sid": "AllowS3ServerAccessLogDelivery",
@@ -242,7 +243,7 @@ class StateBackend(Construct):
             )],
         )
         lifecycle.override_logical_id("state_access_logs")
-        return bucket
+        return bucket, policy
 
     def _state_bucket(self, props: StateBackendProps) -> S3Bucket:
         bucket = S3Bucket(self, "bucket", bucket=props.bucket_name, force_destroy=False,
@@ -261,7 +262,9 @@ class StateBackend(Construct):
             ),
         )
         logging = S3BucketLoggingA(self, "bucket-logging", bucket=bucket.id, target_bucket=self.log_bucket.id,
-                                   target_prefix="state/")
+                                   target_prefix="state/",
+                                   # S3 checks the log bucket's policy when logging is switched on
+                                   depends_on=[self._log_bucket_policy])
         logging.override_logical_id("state")
         lifecycle = S3BucketLifecycleConfiguration(
             self, "bucket-lifecycle", bucket=bucket.id,

@@ -7,6 +7,7 @@ It cannot keep its own state in a bucket that does not exist yet, so it starts o
 
 from __future__ import annotations
 
+from platform_constructs.backend_config import BackendSettings
 from platform_constructs.engine.core import Construct, LocalBackend, S3Backend
 from platform_constructs.registry import Registry
 from platform_constructs.stack import PlatformStack
@@ -24,15 +25,11 @@ def platform_state_key(stack_id: str) -> str:
 
 
 def configure_s3_backend(stack: PlatformStack, registry: Registry, key: str) -> None:
-    """Point ``stack`` at the shared backend with the registry's lock style."""
-    props = StateBackendProps.from_registry(registry)
-    lock = registry.state_backend.lock
-    S3Backend(
-        stack, bucket=props.bucket_name, key=key, region=registry.region, encrypt=True,
-        kms_key_id=props.key_alias_arn,
-        dynamodb_table=props.lock_table_name if lock in ("dynamodb", "both") else None,
-    )
-    if lock in ("s3", "both"):
+    """Point ``stack`` at the shared backend with the registry's lock style (same as service repos)."""
+    settings = BackendSettings.for_key(registry, key)
+    S3Backend(stack, bucket=settings.bucket, key=settings.key, region=settings.region, encrypt=True,
+              kms_key_id=settings.kms_key_id, dynamodb_table=settings.dynamodb_table)
+    if settings.use_lockfile:
         stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 

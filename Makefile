@@ -1,0 +1,77 @@
+# The platform repo's entry points. `make synth` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON     ?= python3
+VENV       := .venv
+BIN        := $(VENV)/bin
+CHECKOV    := .venv-checkov
+PLATFORM   ?= platform.yaml
+OUT        ?= cdktf.out
+STACK      ?= state-backend
+PYTEST_ARGS ?=
+# pytest-xdist workers; the suite is sized for the 2-core CI machine.
+JOBS       ?= 2
+
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: help setup synth test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed $(CHECKOV)/.installed ## create .venv (project) and .venv-checkov (checkov, isolated)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+$(CHECKOV)/.installed: requirements-checkov.lock
+	@test -x $(CHECKOV)/bin/python || $(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+	@touch $@
+
+synth: $(VENV)/.installed ## synthesize every stack (PLATFORM=file to use another registry) and render templates
+	$(BIN)/infra synth --platform $(PLATFORM) --out $(OUT)
+	$(BIN)/infra render --platform $(PLATFORM)
+
+test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed ## only the fast layers (no jsii, no Terraform)
+	$(BIN)/python -m pytest -m "not synth and not terraform and not moto and not checkov and not slow" $(PYTEST_ARGS)
+
+bench: setup ## print the synth benchmark figures
+	$(BIN)/python scripts/bench.py --platform $(PLATFORM)
+
+deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [DEPLOY_ARGS=--plan-only]
+	$(BIN)/infra deploy $(STACK) --platform $(PLATFORM) --out $(OUT) $(DEPLOY_ARGS)
+
+render: $(VENV)/.installed ## render backend.tf for every service and environment into build/services/
+	$(BIN)/infra render --platform $(PLATFORM)
+
+lint: $(VENV)/.installed ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(VENV)/.installed ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: ## re-pin requirements*.lock from the current environments
+	$(BIN)/python -m pip freeze --exclude-editable | sed '/^acme-platform-infra/d' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	$(CHECKOV)/bin/python -m pip freeze > requirements-checkov.lock
+
+cdktf-cli: $(VENV)/.installed ## install the official cdktf CLI (npm, ~400 MB) into .tools/cdktf-cli
+	bash scripts/install-cdktf-cli.sh
+
+cdktf-synth: cdktf-cli ## run `cdktf synth` through the official CLI (same output as make synth)
+	bash scripts/cdktf.sh synth
+
+clean: ## remove generated output (keeps the environments and .state/)
+	rm -rf $(OUT) build .pytest_cache

@@ -1,0 +1,60 @@
+"""Jinja2 rendering for files that land in service repos and on the Atlantis server.
+
+``StrictUndefined`` turns a missing value into an error instead of an empty string, and every value that
+reaches HCL goes through :func:`hcl_string`, which escapes quotes, backslashes, control characters and
+Terraform's template sequences (``${`` and ``%{``). Values are validated before rendering too (the
+registry patterns); escaping is the second line, not the first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jinja2
+
+ENV_VAR = "INFRA_TEMPLATES_DIR"
+
+
+def templates_dir() -> Path:
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured)
+    # constructs/platform_constructs/templating.py → <repo>/templates
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def hcl_string(value: object) -> str:
+    """A quoted HCL string literal whose value is exactly ``value``, never an expression."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    quoted = json.dumps(text, ensure_ascii=False)  # escapes ", \ and control characters as HCL does
+    return quoted.replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return hcl_string(value)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - HCL/YAML output; values are escaped by the filters below
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["hcl_string"] = hcl_string
+    env.filters["hcl_value"] = hcl_value
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,28 @@
+"""The CDKTF app entry point (``cdktf.json`` runs ``python -m platform_stacks``).
+
+The official ``cdktf`` CLI sets ``CDKTF_OUTDIR``; the registry comes from ``$INFRA_PLATFORM`` (default: the
+embedded platform.yaml). It goes through the same pipeline as ``infra synth``, so both give the same stacks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from platform_constructs.errors import PlatformError
+from platform_stacks.synth import synth
+
+
+def main() -> int:
+    try:
+        result = synth(os.environ.get("INFRA_PLATFORM") or None, os.environ.get("CDKTF_OUTDIR", "cdktf.out"),
+                       force=True)
+    except PlatformError as err:
+        print(err, file=sys.stderr)
+        return err.exit_code
+    print(f"synthesized {', '.join(result.stacks)} into {result.outdir}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

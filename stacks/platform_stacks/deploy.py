@@ -1,0 +1,73 @@
+"""``infra deploy STACK``: init, plan, show, confirm, apply one synthesized stack with the pinned engine.
+
+The plan is saved and the exact saved plan is applied, so what was confirmed is what runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from platform_constructs.errors import ConfigError, Declined, Problem, TerraformError
+from platform_constructs.tf import Terraform, write_cli_config
+from platform_stacks.synth import synth
+
+DATA_ROOT = Path(".terraform-data")
+CLI_CONFIG = Path("build/terraform/cli.tfrc")
+
+
+def _step(text: str) -> None:
+    print(f"==> {text}", file=sys.stderr, flush=True)
+
+
+def deploy(stack: str, *, platform: str | None = None, outdir: str = "cdktf.out", yes: bool = False,
+           plan_only: bool = False, migrate_state: bool = False, override_files: list[Path] | None = None,
+           backend_config: str | None = None, ask: Callable[[str], str] = input) -> int:
+    _step("synth")
+    result = synth(platform, outdir)
+    if stack not in result.stacks:
+        raise ConfigError("deploy", [Problem("stack", "no such stack", stack, f"one of: {', '.join(result.stacks)}")])
+    stack_dir = Path(outdir) / "stacks" / stack
+    problems = [Problem("--override-file", "Terraform only merges files named *_override.tf(.json)", str(f),
+                        "rename it, e.g. endpoints_override.tf.json")
+                for f in override_files or [] if not f.name.endswith(("_override.tf", "_override.tf.json"))]
+    problems += [Problem("--override-file", "file not found", str(f)) for f in override_files or [] if not f.is_file()]
+    if backend_config and not Path(backend_config).is_file():
+        problems.append(Problem("--backend-config", "file not found", backend_config))
+    if problems:
+        raise ConfigError("deploy", problems)
+    for f in override_files or []:
+        shutil.copyfile(f, stack_dir / f.name)
+
+    data_dir = (DATA_ROOT / stack).resolve()
+    tf = Terraform(stack_dir, cli_config=write_cli_config(CLI_CONFIG.resolve()), data_dir=data_dir)
+    init_args = []
+    if backend_config:
+        init_args.append(f"-backend-config={Path(backend_config).resolve()}")
+    if migrate_state:
+        init_args += ["-migrate-state", "-force-copy"]
+    else:
+        init_args.append("-reconfigure")
+    _step(f"terraform init ({stack})")
+    if tf.run("init", "-input=false", *init_args, check=False, stream=True).returncode != 0:
+        raise TerraformError(f"terraform init failed for {stack}")
+    plan_file = data_dir / "deploy.tfplan"
+    _step("terraform plan")
+    plan = tf.run("plan", "-input=false", f"-out={plan_file}", "-detailed-exitcode", check=False, stream=True)
+    if plan.returncode == 1:
+        raise TerraformError(f"terraform plan failed for {stack}")
+    if plan.returncode == 0:
+        _step("no changes; nothing to apply")
+        return 0
+    if plan_only:
+        return 0
+    if not yes:
+        answer = ask(f"Apply this plan to stack {stack!r}? Only 'yes' applies: ").strip()
+        if answer != "yes":
+            raise Declined("not applied: the answer was not 'yes'")
+    _step("terraform apply (the saved plan)")
+    if tf.run("apply", "-input=false", str(plan_file), check=False, stream=True).returncode != 0:
+        raise TerraformError(f"terraform apply failed for {stack}")
+    return 0

@@ -1,0 +1,39 @@
+"""Files rendered for service repositories from the registry (backend.tf now; the full infra/ later)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platform_constructs.backend_config import BackendSettings
+from platform_constructs.registry import Registry
+from platform_constructs.templating import render
+
+LOCK_DESCRIPTIONS = {
+    "dynamodb": "DynamoDB table {table}",
+    "s3": "S3 native lockfile (<key>.tflock, Terraform >= 1.11)",
+    "both": "DynamoDB table {table} and the S3 native lockfile, both must be acquired",
+}
+
+
+def backend_tf(registry: Registry, service: str, env: str) -> str:
+    settings = BackendSettings.for_service(registry, service, env)
+    return render(
+        "service/backend.tf.j2",
+        service=service,
+        env=env,
+        settings=settings,
+        width=max(len(name) for name, _ in settings.attributes()),
+        lock_description=LOCK_DESCRIPTIONS[registry.state_backend.lock].format(table=settings.dynamodb_table),
+    )
+
+
+def render_all_backends(registry: Registry, root: Path) -> list[Path]:
+    """``<root>/<service>/infra/environments/<env>/backend.tf`` for every service and environment."""
+    written = []
+    for svc in registry.services:
+        for env in registry.environments:
+            path = root / svc.name / "infra" / "environments" / env / "backend.tf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(backend_tf(registry, svc.name, env))
+            written.append(path)
+    return written
