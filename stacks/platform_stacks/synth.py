@@ -108,7 +108,7 @@ def synth(platform: str | Path | None = None, outdir: str | Path = "cdktf.out", 
             from platform_constructs.hcl import render_stack_dir
 
             for stack in stacks:
-                render_stack_dir(scratch / "stacks" / stack.node.id)
+                render_stack_dir(scratch / "stacks" / stack.node.id / "cdk.tf.json", scratch / "hcl" / stack.node.id)
         files = _file_hashes(scratch)
         names = [s.node.id for s in stacks]
         (scratch / FINGERPRINT_FILE).write_text(json.dumps(
