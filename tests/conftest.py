@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -90,34 +91,59 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class MotoServer:
-    """moto in server mode on 127.0.0.1, in its own process, speaking the real AWS wire protocols."""
+#: Requests to the local moto server never go through a proxy from the environment.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+#: moto's server with the emulator fixes our tests need (see its docstring for each gap).
+MOTO_LAUNCHER = Path(__file__).resolve().with_name("moto_launcher.py")
 
-    def __init__(self, account_id: str) -> None:
+
+class MotoServer:
+    """moto in server mode on 127.0.0.1, in its own process, speaking the real AWS wire protocols.
+
+    Started through tests/moto_launcher.py, which patches the moto gaps that Terraform trips over
+    (lifecycle ``NewerNoncurrentVersions``, non-atomic conditional writes) before serving.
+    """
+
+    def __init__(self, account_id: str, log_path: Path | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.account_id = account_id
         env = {**os.environ, "MOTO_ACCOUNT_ID": account_id, "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        # The server logs every request. A pipe nobody reads fills up after ~64 KiB and then blocks
+        # the server mid-apply, so the log goes to a file (shown when the server fails to start).
+        self._own_log = log_path is None
+        if log_path is None:
+            fd, name = tempfile.mkstemp(prefix=f"moto-{self.port}-", suffix=".log")
+            os.close(fd)
+            log_path = Path(name)
+        self.log_path = log_path
+        with log_path.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(MOTO_LAUNCHER), "-H", "127.0.0.1", "-p", str(self.port)],
+                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/moto-api/data.json", timeout=1).read()
+                _LOOPBACK.open(f"{self.url}/moto-api/data.json", timeout=1).read()
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"moto exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}") from None
+                    raise RuntimeError(f"moto exited:\n{self.log_tail()}") from None
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("moto server did not start within 30 s")
+        raise RuntimeError(f"moto server did not start within 30 s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
     def reset(self) -> None:
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        urllib.request.urlopen(req, timeout=10).read()
+        _LOOPBACK.open(req, timeout=10).read()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -125,6 +151,9 @@ class MotoServer:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(timeout=10)
+        if self._own_log:
+            self.log_path.unlink(missing_ok=True)
 
     # What Terraform and boto3 need to talk to this server and nothing else. -------------------------
     def env(self) -> dict[str, str]:
@@ -139,6 +168,9 @@ class MotoServer:
             "AWS_PROFILE": "",
             "AWS_CONFIG_FILE": "/dev/null",
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            # Everything talks to 127.0.0.1 directly, whatever proxy the machine configures.
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
         }
 
     SERVICES = ("s3", "dynamodb", "kms", "sts", "iam", "ec2", "ecs", "elbv2", "logs", "secretsmanager",
@@ -173,8 +205,8 @@ class MotoServer:
 
 
 @pytest.fixture(scope="session")
-def moto_server(registry: Registry) -> Iterator[MotoServer]:
-    server = MotoServer(registry.platform.account_id)
+def moto_server(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    server = MotoServer(registry.platform.account_id, tmp_path_factory.mktemp("moto") / "server.log")
     yield server
     server.stop()
 

@@ -17,11 +17,14 @@ Gaps found and fixed
    stores the value with the rule and returns it, as S3 does.
 
 2. **Conditional writes are not atomic.** moto does support ``If-None-Match: *`` on ``PutObject``
-   (what ``use_lockfile`` relies on) and condition expressions on DynamoDB writes (what the
-   ``dynamodb_table`` lock relies on), but it checks and then writes without holding a lock, while
-   the server runs one thread per request. Two lock attempts that arrive together could both win,
-   which on AWS cannot happen. The patch runs these handlers under one lock, making check-and-write
-   atomic as it is on AWS (tests/test_state_backend_moto.py races them to prove it).
+   (what ``use_lockfile`` relies on: 412 PreconditionFailed when the key exists) and condition
+   expressions on DynamoDB writes (what the ``dynamodb_table`` lock relies on), but its handlers
+   check and then write without a lock while the server runs one thread per request. On AWS two
+   lock attempts can never both win; on moto they could if a thread switch lands between check and
+   write. The window is microseconds under the GIL (480 racing PutObjects did not hit it), so this is
+   found by reading the code, not observed; the patch runs those handlers under one lock so the
+   guarantee holds by construction rather than by timing (tests/test_state_backend_moto.py races
+   both lock primitives and expects exactly one winner).
 
 Not an emulator gap (measured): every ``aws_s3_bucket_lifecycle_configuration`` create takes ~55 s
 on moto, as on AWS. The provider (5.100.0) waits 10 s, then needs 10 consecutive matching reads

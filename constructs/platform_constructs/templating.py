@@ -34,6 +34,11 @@ def hcl_string(value: object) -> str:
     return quoted.replace("${", "$${").replace("%{", "%%{")
 
 
+def comment_text(value: object) -> str:
+    """Text safe inside a ``#`` comment: control characters (a newline would end the comment) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+
+
 def hcl_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -53,6 +58,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["hcl_string"] = hcl_string
     env.filters["hcl_value"] = hcl_value
+    env.filters["comment"] = comment_text
     return env
 
 
