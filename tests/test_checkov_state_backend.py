@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import need
 
+from conftest import need
 from platform_constructs.checkov import checkov_executable, run_checkov
 
 pytestmark = [pytest.mark.checkov, pytest.mark.slow]

@@ -21,19 +21,22 @@ def test_alb_limit_is_refused_not_truncated() -> None:
     assert "33 characters; the limit is 1-32" in message and "never truncated" in message
 
 
-@pytest.mark.parametrize("kind, name, needle", [
-    (Kind.S3_BUCKET, "Acme-Terraform-State", "lower-case"),
-    (Kind.S3_BUCKET, "ab", "limit is 3-63"),
-    (Kind.S3_BUCKET, "x" * 64, "limit is 3-63"),
-    (Kind.S3_BUCKET, "xn--bucket", "must not start with 'xn--'"),
-    (Kind.S3_BUCKET, "acme.state", "no dots"),
-    (Kind.IAM_ROLE, "r" * 65, "limit is 1-64"),
-    (Kind.TARGET_GROUP, "-tg", "inner hyphens"),
-    (Kind.KMS_ALIAS, "alias/aws/s3", "must not start with 'alias/aws/'"),
-    (Kind.RDS_INSTANCE, "1db", "starting with a letter"),
-    (Kind.RDS_INSTANCE, "db--x", "single inner hyphens"),
-    (Kind.LOG_GROUP, "/aws/ecs/a b", "letters, digits"),
-])
+@pytest.mark.parametrize(
+    "kind, name, needle",
+    [
+        (Kind.S3_BUCKET, "Acme-Terraform-State", "lower-case"),
+        (Kind.S3_BUCKET, "ab", "limit is 3-63"),
+        (Kind.S3_BUCKET, "x" * 64, "limit is 3-63"),
+        (Kind.S3_BUCKET, "xn--bucket", "must not start with 'xn--'"),
+        (Kind.S3_BUCKET, "acme.state", "no dots"),
+        (Kind.IAM_ROLE, "r" * 65, "limit is 1-64"),
+        (Kind.TARGET_GROUP, "-tg", "inner hyphens"),
+        (Kind.KMS_ALIAS, "alias/aws/s3", "must not start with 'alias/aws/'"),
+        (Kind.RDS_INSTANCE, "1db", "starting with a letter"),
+        (Kind.RDS_INSTANCE, "db--x", "single inner hyphens"),
+        (Kind.LOG_GROUP, "/aws/ecs/a b", "letters, digits"),
+    ],
+)
 def test_limits(kind: Kind, name: str, needle: str) -> None:
     with pytest.raises(ConfigError) as info:
         check_name(kind, name)

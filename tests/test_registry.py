@@ -58,11 +58,14 @@ def test_wrong_type_is_reported() -> None:
     assert "environments.prod.production" in found
 
 
-@pytest.mark.parametrize("value, needle", [
-    (100000000000, "quoted strings of 12 digits"),
-    ("12345", "exactly 12 digits"),
-    ("12345678901a", "exactly 12 digits"),
-])
+@pytest.mark.parametrize(
+    "value, needle",
+    [
+        (100000000000, "quoted strings of 12 digits"),
+        ("12345", "exactly 12 digits"),
+        ("12345678901a", "exactly 12 digits"),
+    ],
+)
 def test_invalid_account_id(value: object, needle: str) -> None:
     data = default_data()
     data["environments"]["dev"]["account_id"] = value
@@ -77,8 +80,9 @@ def test_env_name_that_would_break_naming(env: str) -> None:
     assert any(path.startswith("environments.") for path in found), found
 
 
-@pytest.mark.parametrize("name", ['file"flow', "file\nflow", "file${x}", "FileFlow", "file_flow",
-                                  "a-very-long-service-name-x", "file--flow"])
+@pytest.mark.parametrize(
+    "name", ['file"flow', "file\nflow", "file${x}", "FileFlow", "file_flow", "a-very-long-service-name-x", "file--flow"]
+)
 def test_service_name_that_would_break_naming_or_inject(name: str) -> None:
     data = default_data()
     data["services"][0]["name"] = name

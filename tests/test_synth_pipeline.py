@@ -23,10 +23,13 @@ def registry_file(tmp_path: Path, **state_backend: object) -> Path:
     return path
 
 
-@pytest.mark.parametrize("lock, table, lockfile", [("both", "terraform-state-lock", True),
-                                                   ("s3", None, True), ("dynamodb", "terraform-state-lock", None)])
-def test_migrated_bootstrap_uses_its_own_bucket(tmp_path: Path, lock: str, table: str | None,
-                                                lockfile: bool | None) -> None:
+@pytest.mark.parametrize(
+    "lock, table, lockfile",
+    [("both", "terraform-state-lock", True), ("s3", None, True), ("dynamodb", "terraform-state-lock", None)],
+)
+def test_migrated_bootstrap_uses_its_own_bucket(
+    tmp_path: Path, lock: str, table: str | None, lockfile: bool | None
+) -> None:
     out = tmp_path / "out"
     synth(registry_file(tmp_path, bootstrap_migrated=True, lock=lock), out)
     backend = json.loads((out / "stacks/state-backend/cdk.tf.json").read_text())["terraform"]["backend"]["s3"]
@@ -79,7 +82,8 @@ def test_untagged_resource_fails_synth_and_writes_nothing(tmp_path: Path, monkey
     with pytest.raises(SynthError) as info:
         synth(registry_file(tmp_path), out, force=True)
     message = str(info.value)
-    assert "state-backend/stray (aws_s3_bucket) lacks tag(s) Environment, Service, Owner, CostCenter, ManagedBy" \
-        in message
+    assert (
+        "state-backend/stray (aws_s3_bucket) lacks tag(s) Environment, Service, Owner, CostCenter, ManagedBy" in message
+    )
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
     assert not any(p.name.startswith(".out.synth") for p in tmp_path.iterdir())

@@ -33,8 +33,10 @@ def test_bucket(doc: dict[str, Any], registry: Registry) -> None:
     assert rule["apply_server_side_encryption_by_default"]["kms_master_key_id"] == "${aws_kms_key.state_key.arn}"
     assert rule["bucket_key_enabled"] is True
     pab = res(doc, "aws_s3_bucket_public_access_block", "state")
-    assert all(pab[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                        "restrict_public_buckets"))
+    assert all(
+        pab[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     assert res(doc, "aws_s3_bucket_ownership_controls", "state")["rule"]["object_ownership"] == "BucketOwnerEnforced"
     assert res(doc, "aws_s3_bucket_logging", "state")["target_bucket"] == "${aws_s3_bucket.state_access_logs.id}"
     assert res(doc, "aws_s3_bucket_notification", "state")["eventbridge"] is True
@@ -55,7 +57,9 @@ def test_bucket_policy_denies_insecure_transport(doc: dict[str, Any]) -> None:
     assert denies["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert denies["DenyOutdatedTLS"]["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
     assert set(denies["DenyInsecureTransport"]["Resource"]) == {
-        "arn:aws:s3:::acme-terraform-state-100000000000", "arn:aws:s3:::acme-terraform-state-100000000000/*"}
+        "arn:aws:s3:::acme-terraform-state-100000000000",
+        "arn:aws:s3:::acme-terraform-state-100000000000/*",
+    }
 
 
 def test_lock_table(doc: dict[str, Any]) -> None:
@@ -79,7 +83,9 @@ def test_key_alias_rotation_and_policy(doc: dict[str, Any], registry: Registry) 
     assert use["Principal"] == {"AWS": [registry.atlantis_role_arn]}
     assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"} <= set(use["Action"])
     assert use["Condition"]["StringEquals"]["kms:ViaService"] == [
-        "dynamodb.ap-northeast-2.amazonaws.com", "s3.ap-northeast-2.amazonaws.com"]
+        "dynamodb.ap-northeast-2.amazonaws.com",
+        "s3.ap-northeast-2.amazonaws.com",
+    ]
     admin = statements["KeyAdministration"]
     assert "kms:Decrypt" not in admin["Action"] and "kms:Encrypt" not in admin["Action"]
     assert all(s.get("Principal") != "*" and s.get("Principal") != {"AWS": "*"} for s in statements.values())
@@ -91,8 +97,13 @@ def test_provider_versions_and_default_tags(doc: dict[str, Any], registry: Regis
     provider = doc["provider"]["aws"][0]
     assert provider["allowed_account_ids"] == [registry.platform.account_id]
     assert provider["default_tags"][0]["tags"] == {
-        "Environment": "shared", "Service": "platform", "Team": "platform",
-        "Owner": "platform-team@acme.example", "CostCenter": "CC-0001", "ManagedBy": "terraform"}
+        "Environment": "shared",
+        "Service": "platform",
+        "Team": "platform",
+        "Owner": "platform-team@acme.example",
+        "CostCenter": "CC-0001",
+        "ManagedBy": "terraform",
+    }
 
 
 def test_bootstrap_starts_on_local_state_outside_the_output(doc: dict[str, Any]) -> None:

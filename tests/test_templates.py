@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hcl_helpers import backend_block, parse, unquote
 
+from hcl_helpers import backend_block, parse, unquote
 from platform_constructs.errors import ConfigError
 from platform_constructs.registry import Registry
 from platform_constructs.templating import hcl_string
@@ -29,9 +29,14 @@ def test_backend_values(registry: Registry, service: str, env: str) -> None:
     assert block["kms_key_id"] == "arn:aws:kms:ap-northeast-2:100000000000:alias/terraform-state-key"
 
 
-@pytest.mark.parametrize("lock, table, lockfile", [
-    ("dynamodb", "terraform-state-lock", None), ("s3", None, True), ("both", "terraform-state-lock", True),
-])
+@pytest.mark.parametrize(
+    "lock, table, lockfile",
+    [
+        ("dynamodb", "terraform-state-lock", None),
+        ("s3", None, True),
+        ("both", "terraform-state-lock", True),
+    ],
+)
 def test_lock_styles(registry: Registry, lock: str, table: str | None, lockfile: bool | None) -> None:
     block = backend_block(backend_tf(with_lock(registry, lock), "fileflow", "dev"))
     assert block.get("dynamodb_table") == table
@@ -49,13 +54,24 @@ def test_unknown_service_or_env_is_a_clear_error(registry: Registry) -> None:
 
 def test_cli_exit_code_and_message_for_unknown_service() -> None:
     infra = Path(sys.executable).parent / "infra"
-    out = subprocess.run([str(infra), "service", "backend", "billing", "dev"], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(infra), "service", "backend", "billing", "dev"], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 2
     assert "is not registered in platform.yaml" in out.stderr and out.stdout == ""
 
 
-@pytest.mark.parametrize("hostile", ['a"b', "a\nb", "${file(\"/etc/passwd\")}", "%{ if true }x%{ endif }",
-                                     "back\\slash", 'x"\n  use_lockfile = false\n#'])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        'a"b',
+        "a\nb",
+        '${file("/etc/passwd")}',
+        "%{ if true }x%{ endif }",
+        "back\\slash",
+        'x"\n  use_lockfile = false\n#',
+    ],
+)
 def test_hcl_string_escaping_round_trips(hostile: str) -> None:
     """Whatever reaches a template stays one literal string: no new attribute, no interpolation."""
     text = f"x = {hcl_string(hostile)}\n"

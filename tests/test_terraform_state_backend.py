@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MotoServer, copy_stack
 
+from conftest import MotoServer, copy_stack
 from platform_constructs.registry import Registry
 from platform_constructs.tf import Terraform
 from platform_stacks.service_files import backend_tf
@@ -25,8 +25,9 @@ def test_json_form_validates(synth_out: Path, terraform: Callable[..., Terraform
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
-def test_hcl_form_validates_and_is_fmt_clean(synth_out: Path, terraform: Callable[..., Terraform],
-                                             tmp_path: Path) -> None:
+def test_hcl_form_validates_and_is_fmt_clean(
+    synth_out: Path, terraform: Callable[..., Terraform], tmp_path: Path
+) -> None:
     hcl = tmp_path / "hcl"
     hcl.mkdir()
     (hcl / "main.tf").write_text((synth_out / "hcl" / "state-backend" / "main.tf").read_text())
@@ -38,8 +39,9 @@ def test_hcl_form_validates_and_is_fmt_clean(synth_out: Path, terraform: Callabl
 
 
 @pytest.mark.parametrize("service, env", [("fileflow", "dev"), ("authhub", "prod")])
-def test_rendered_backend_tf_is_valid_terraform(registry: Registry, terraform: Callable[..., Terraform],
-                                                tmp_path: Path, service: str, env: str) -> None:
+def test_rendered_backend_tf_is_valid_terraform(
+    registry: Registry, terraform: Callable[..., Terraform], tmp_path: Path, service: str, env: str
+) -> None:
     work = tmp_path / "svc"
     work.mkdir()
     (work / "backend.tf").write_text(backend_tf(registry, service, env))
@@ -58,19 +60,23 @@ def _planned(tf: Terraform, tmp: Path) -> dict[str, Any]:
 
 
 @pytest.mark.moto
-def test_plan_json_equals_plan_hcl(synth_out: Path, terraform: Callable[..., Terraform], tmp_path: Path,
-                                   moto: MotoServer) -> None:
+def test_plan_json_equals_plan_hcl(
+    synth_out: Path, terraform: Callable[..., Terraform], tmp_path: Path, moto: MotoServer
+) -> None:
     """Terraform is the judge of the HCL renderer: both forms plan exactly the same resources."""
     forms: dict[str, dict[str, Any]] = {}
-    for form, source in (("json", synth_out / "stacks" / "state-backend" / "cdk.tf.json"),
-                         ("hcl", synth_out / "hcl" / "state-backend" / "main.tf")):
+    for form, source in (
+        ("json", synth_out / "stacks" / "state-backend" / "cdk.tf.json"),
+        ("hcl", synth_out / "hcl" / "state-backend" / "main.tf"),
+    ):
         work = tmp_path / form
         work.mkdir()
         (work / source.name).write_text(source.read_text())
         (work / "moto_override.tf.json").write_text(moto.provider_override())
         # keep the local state of this throw-away plan inside tmp
-        (work / "backend_override.tf.json").write_text(json.dumps(
-            {"terraform": {"backend": {"local": {"path": str(work / "terraform.tfstate")}}}}))
+        (work / "backend_override.tf.json").write_text(
+            json.dumps({"terraform": {"backend": {"local": {"path": str(work / "terraform.tfstate")}}}})
+        )
         forms[form] = _planned(terraform(work, env=moto.env()), work)
     assert len(forms["json"]) == 20
     assert forms["json"] == forms["hcl"]

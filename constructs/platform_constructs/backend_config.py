@@ -34,12 +34,21 @@ class BackendSettings:
         """Settings for a service repo: key ``{service}/{env}/terraform.tfstate`` (seed 1-1 / 6-1)."""
         problems = []
         if service not in {s.name for s in registry.services}:
-            problems.append(Problem("service", "is not registered in platform.yaml", service,
-                                    f"one of: {', '.join(s.name for s in registry.services)}; or onboard it "
-                                    "by adding it under services:"))
+            problems.append(
+                Problem(
+                    "service",
+                    "is not registered in platform.yaml",
+                    service,
+                    f"one of: {', '.join(s.name for s in registry.services)}; or onboard it "
+                    "by adding it under services:",
+                )
+            )
         if env not in registry.environments:
-            problems.append(Problem("env", "is not an environment in platform.yaml", env,
-                                    f"one of: {', '.join(registry.environments)}"))
+            problems.append(
+                Problem(
+                    "env", "is not an environment in platform.yaml", env, f"one of: {', '.join(registry.environments)}"
+                )
+            )
         if problems:
             raise ConfigError("backend.tf", problems)
         return cls.for_key(registry, f"{service}/{env}/terraform.tfstate")
@@ -47,7 +56,10 @@ class BackendSettings:
     def attributes(self) -> list[tuple[str, str | bool]]:
         """Backend attributes in the order backend.tf shows them."""
         attrs: list[tuple[str, str | bool]] = [
-            ("bucket", self.bucket), ("key", self.key), ("region", self.region), ("encrypt", True),
+            ("bucket", self.bucket),
+            ("key", self.key),
+            ("region", self.region),
+            ("encrypt", True),
             ("kms_key_id", self.kms_key_id),
         ]
         if self.dynamodb_table:

@@ -54,8 +54,19 @@ def checkov_executable() -> str:
 
 
 def run_checkov(directory: Path, *extra: str, config: Path | None = None) -> CheckovReport:
-    cmd = [checkov_executable(), "-d", str(directory), "--framework", "terraform", "-o", "json",
-           "--skip-download", "--download-external-modules", "false", *extra]
+    cmd = [
+        checkov_executable(),
+        "-d",
+        str(directory),
+        "--framework",
+        "terraform",
+        "-o",
+        "json",
+        "--skip-download",
+        "--download-external-modules",
+        "false",
+        *extra,
+    ]
     if config is not None:
         cmd += ["--config-file", str(config)]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
@@ -84,5 +95,10 @@ def run_checkov(directory: Path, *extra: str, config: Path | None = None) -> Che
 def _finding(raw: dict[str, object]) -> Finding:
     result = raw.get("check_result")
     reason = result.get("suppress_comment") if isinstance(result, dict) else None
-    return Finding(str(raw["check_id"]), str(raw.get("check_name", "")), str(raw.get("resource", "")),
-                   str(raw.get("file_path", "")), str(reason or "").strip())
+    return Finding(
+        str(raw["check_id"]),
+        str(raw.get("check_name", "")),
+        str(raw.get("resource", "")),
+        str(raw.get("file_path", "")),
+        str(reason or "").strip(),
+    )

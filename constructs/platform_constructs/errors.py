@@ -58,7 +58,7 @@ class TerraformError(PlatformError):
     exit_code = 4
 
 
-class Declined(PlatformError):
+class DeclinedError(PlatformError):
     """The user answered no at a confirmation prompt."""
 
     exit_code = 5

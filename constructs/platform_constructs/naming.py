@@ -57,23 +57,30 @@ class Kind(Enum):
     )
     DYNAMODB_TABLE = NameRule(255, r"[a-zA-Z0-9_.-]+", "letters, digits, '_', '.', '-'", min_len=3)
     KMS_ALIAS = NameRule(
-        256, r"alias/[a-zA-Z0-9/_-]+", "'alias/' then letters, digits, '/', '_', '-'",
+        256,
+        r"alias/[a-zA-Z0-9/_-]+",
+        "'alias/' then letters, digits, '/', '_', '-'",
         forbidden_prefixes=("alias/aws/",),
     )
     IAM_ROLE = NameRule(64, r"[\w+=,.@-]+", "letters, digits and '+=,.@_-'")
     IAM_POLICY = NameRule(128, r"[\w+=,.@-]+", "letters, digits and '+=,.@_-'")
     ALB = NameRule(32, _HYPHENATED, "letters, digits and inner hyphens", forbidden_prefixes=("internal-",))
     TARGET_GROUP = NameRule(32, _HYPHENATED, "letters, digits and inner hyphens")
-    SECURITY_GROUP = NameRule(255, r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+", "ASCII letters, digits, "
-                              "spaces and ._-:/()#,@[]+=&;{}!$*", forbidden_prefixes=("sg-",))
+    SECURITY_GROUP = NameRule(
+        255,
+        r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+",
+        "ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+        forbidden_prefixes=("sg-",),
+    )
     ECS_CLUSTER = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
     ECS_SERVICE = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
     LOG_GROUP = NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and '._-/#'")
     LAMBDA_FUNCTION = NameRule(64, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
     SNS_TOPIC = NameRule(256, r"[A-Za-z0-9_-]+", "letters, digits, '_', '-'")
     SECRET = NameRule(512, r"[A-Za-z0-9/_+=.@-]+", "letters, digits and '/_+=.@-'")
-    RDS_INSTANCE = NameRule(63, r"[a-z](?:-?[a-z0-9]+)*", "lower-case letters, digits and single inner hyphens, "
-                            "starting with a letter")
+    RDS_INSTANCE = NameRule(
+        63, r"[a-z](?:-?[a-z0-9]+)*", "lower-case letters, digits and single inner hyphens, starting with a letter"
+    )
     CLOUDWATCH_ALARM = NameRule(255, r"[^\x00-\x1f]+", "printable characters")
     EVENTBRIDGE_RULE = NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and '.-_'")
     GENERIC = NameRule(255, r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", "lower-case letters, digits and inner hyphens")
@@ -100,8 +107,12 @@ def _fix_for(kind: Kind) -> str:
 def resource_name(env: str, service: str, resource_type: str, kind: Kind = Kind.GENERIC) -> str:
     """Build ``{env}-{service}-{resource-type}`` and prove it fits ``kind``'s limits."""
     problems = [
-        Problem(field, "must be lower-case letters and digits, starting with a letter, single inner "
-                "hyphens", value, "rename it in platform.yaml or in the construct props")
+        Problem(
+            field,
+            "must be lower-case letters and digits, starting with a letter, single inner hyphens",
+            value,
+            "rename it in platform.yaml or in the construct props",
+        )
         for field, value in (("env", env), ("service", service), ("resource_type", resource_type))
         if not SEGMENT.fullmatch(value)
     ]

@@ -27,10 +27,15 @@ class PlatformStack(TerraformStack):
         self.add_override("terraform.required_version", TERRAFORM_CONSTRAINT)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
 
-    def aws_provider(self, construct_id: str, *, region: str, tags: dict[str, str],
-                     alias: str | None = None) -> AwsProvider:
+    def aws_provider(
+        self, construct_id: str, *, region: str, tags: dict[str, str], alias: str | None = None
+    ) -> AwsProvider:
         provider = AwsProvider(
-            self, construct_id, region=region, alias=alias, allowed_account_ids=[self.account_id],
+            self,
+            construct_id,
+            region=region,
+            alias=alias,
+            allowed_account_ids=[self.account_id],
             default_tags=[AwsProviderDefaultTags(tags=tags)],
         )
         self.provider_tags[provider.node.path] = dict(tags)

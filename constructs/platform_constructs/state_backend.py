@@ -78,25 +78,52 @@ class StateBackendProps:
 
     def __post_init__(self) -> None:
         arns = self.key_user_role_arns + self.key_admin_role_arns
-        collect("StateBackendProps", [
-            (not re.fullmatch(r"\d{12}", self.account_id),
-             Problem("account_id", "must be 12 digits", self.account_id, "use the registry's account id")),
-            (not self.key_user_role_arns,
-             Problem("key_user_role_arns", "at least one role must be able to use the state key", (),
-                     "pass the Atlantis task role ARN")),
-            *((not ROLE_ARN.fullmatch(a),
-               Problem("key_*_role_arns", "not an IAM role ARN", a, "arn:aws:iam::<account>:role/<name>"))
-              for a in arns),
-            (not 1 <= self.noncurrent_version_days <= 3650,
-             Problem("noncurrent_version_days", "must be 1-3650 days", self.noncurrent_version_days)),
-            (not 1 <= self.noncurrent_versions_kept <= 100,
-             Problem("noncurrent_versions_kept", "must be 1-100", self.noncurrent_versions_kept)),
-            (not 90 <= self.access_log_days <= 3650,
-             Problem("access_log_days", "must be 90-3650 days", self.access_log_days,
-                     "keep access logs at least 90 days for incident response")),
-            (self.lock_style not in ("dynamodb", "s3", "both"),
-             Problem("lock_style", "must be dynamodb, s3 or both", self.lock_style)),
-        ])
+        collect(
+            "StateBackendProps",
+            [
+                (
+                    not re.fullmatch(r"\d{12}", self.account_id),
+                    Problem("account_id", "must be 12 digits", self.account_id, "use the registry's account id"),
+                ),
+                (
+                    not self.key_user_role_arns,
+                    Problem(
+                        "key_user_role_arns",
+                        "at least one role must be able to use the state key",
+                        (),
+                        "pass the Atlantis task role ARN",
+                    ),
+                ),
+                *(
+                    (
+                        not ROLE_ARN.fullmatch(a),
+                        Problem("key_*_role_arns", "not an IAM role ARN", a, "arn:aws:iam::<account>:role/<name>"),
+                    )
+                    for a in arns
+                ),
+                (
+                    not 1 <= self.noncurrent_version_days <= 3650,
+                    Problem("noncurrent_version_days", "must be 1-3650 days", self.noncurrent_version_days),
+                ),
+                (
+                    not 1 <= self.noncurrent_versions_kept <= 100,
+                    Problem("noncurrent_versions_kept", "must be 1-100", self.noncurrent_versions_kept),
+                ),
+                (
+                    not 90 <= self.access_log_days <= 3650,
+                    Problem(
+                        "access_log_days",
+                        "must be 90-3650 days",
+                        self.access_log_days,
+                        "keep access logs at least 90 days for incident response",
+                    ),
+                ),
+                (
+                    self.lock_style not in ("dynamodb", "s3", "both"),
+                    Problem("lock_style", "must be dynamodb, s3 or both", self.lock_style),
+                ),
+            ],
+        )
         check_name(Kind.S3_BUCKET, self.bucket_name, "bucket_name")
         check_name(Kind.S3_BUCKET, self.log_bucket_name, "bucket_name (+ '-access-logs')")
         check_name(Kind.DYNAMODB_TABLE, self.lock_table_name, "lock_table_name")
@@ -153,7 +180,8 @@ class StateBackend(Construct):
     # -- key ---------------------------------------------------------------------------------------
     def _key(self, props: StateBackendProps) -> KmsKey:
         key = KmsKey(
-            self, "key",
+            self,
+            "key",
             description="Encrypts Terraform state objects and the state lock table",
             enable_key_rotation=True,
             rotation_period_in_days=365,
@@ -173,26 +201,46 @@ class StateBackend(Construct):
         return key
 
     # -- buckets -----------------------------------------------------------------------------------
-    def _bucket_baseline(self, prefix: str, logical_id: str, bucket: S3Bucket, bucket_arn: str,
-                         extra_policy: list[dict[str, object]],
-                         sse: S3BucketServerSideEncryptionConfigurationRuleA) -> S3BucketPolicy:
+    def _bucket_baseline(
+        self,
+        prefix: str,
+        logical_id: str,
+        bucket: S3Bucket,
+        *,
+        bucket_arn: str,
+        extra_policy: list[dict[str, object]],
+        sse: S3BucketServerSideEncryptionConfigurationRuleA,
+    ) -> S3BucketPolicy:
         """Settings both buckets share: versioning, encryption, no public access, no ACLs, TLS only,
         and EventBridge notifications (who changed state, and when, is an audit question)."""
         versioning = S3BucketVersioningA(
-            self, f"{prefix}-versioning", bucket=bucket.id,
+            self,
+            f"{prefix}-versioning",
+            bucket=bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
-        encryption = S3BucketServerSideEncryptionConfigurationA(self, f"{prefix}-encryption", bucket=bucket.id, rule=[sse])
+        encryption = S3BucketServerSideEncryptionConfigurationA(
+            self, f"{prefix}-encryption", bucket=bucket.id, rule=[sse]
+        )
         public = S3BucketPublicAccessBlock(
-            self, f"{prefix}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True,
+            self,
+            f"{prefix}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
         )
         ownership = S3BucketOwnershipControls(
-            self, f"{prefix}-ownership", bucket=bucket.id,
+            self,
+            f"{prefix}-ownership",
+            bucket=bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         policy = S3BucketPolicy(
-            self, f"{prefix}-policy", bucket=bucket.id,
+            self,
+            f"{prefix}-policy",
+            bucket=bucket.id,
             policy=policies.document(*extra_policy, *policies.deny_insecure_transport(bucket_arn)),
             depends_on=[public],
         )
@@ -203,81 +251,139 @@ class StateBackend(Construct):
         return policy
 
     def _log_bucket(self, props: StateBackendProps) -> tuple[S3Bucket, S3BucketPolicy]:
-        bucket = S3Bucket(self, "access-logs", bucket=props.log_bucket_name, force_destroy=False,
-                          tags=props.extra_tags or None)
+        bucket = S3Bucket(
+            self, "access-logs", bucket=props.log_bucket_name, force_destroy=False, tags=props.extra_tags or None
+        )
         bucket.override_logical_id("state_access_logs")
-        _skip(bucket, "CKV_AWS_18", "this bucket receives the state bucket's access logs; logging it "
-              "into itself would loop and another log bucket would only move the question")
-        _skip(bucket, "CKV_AWS_145", "S3 server access logging can only deliver to SSE-S3 (AES256) "
-              "buckets; SSE-KMS targets are not supported by the logging service")
-        _skip(bucket, "CKV_AWS_144", "access logs are an audit trail kept in the home region; the "
-              "state bucket's own data is what needs protecting, by versioning and prevent_destroy")
+        _skip(
+            bucket,
+            "CKV_AWS_18",
+            "this bucket receives the state bucket's access logs; logging it "
+            "into itself would loop and another log bucket would only move the question",
+        )
+        _skip(
+            bucket,
+            "CKV_AWS_145",
+            "S3 server access logging can only deliver to SSE-S3 (AES256) "
+            "buckets; SSE-KMS targets are not supported by the logging service",
+        )
+        _skip(
+            bucket,
+            "CKV_AWS_144",
+            "access logs are an audit trail kept in the home region; the "
+            "state bucket's own data is what needs protecting, by versioning and prevent_destroy",
+        )
         policy = self._bucket_baseline(
-            "access-logs", "state_access_logs", bucket, f"arn:aws:s3:::{props.log_bucket_name}",
-            [{
-                "Sid": "AllowS3ServerAccessLogDelivery",
-                "Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{props.log_bucket_name}/state/*",
-                "Condition": {
-                    "ArnLike": {"aws:SourceArn": props.bucket_arn},
-                    "StringEquals": {"aws:SourceAccount": props.account_id},
-                },
-            }],
-            S3BucketServerSideEncryptionConfigurationRuleA(
+            "access-logs",
+            "state_access_logs",
+            bucket,
+            bucket_arn=f"arn:aws:s3:::{props.log_bucket_name}",
+            extra_policy=[
+                {
+                    "Sid": "AllowS3ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"arn:aws:s3:::{props.log_bucket_name}/state/*",
+                    "Condition": {
+                        "ArnLike": {"aws:SourceArn": props.bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": props.account_id},
+                    },
+                }
+            ],
+            sse=S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=(
                     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="AES256"))),
+                        sse_algorithm="AES256"
+                    )
+                )
+            ),
         )
         lifecycle = S3BucketLifecycleConfiguration(
-            self, "access-logs-lifecycle", bucket=bucket.id,
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="expire-access-logs", status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.access_log_days)],
-                noncurrent_version_expiration=[
-                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)],
-                abort_incomplete_multipart_upload=[
-                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
-            )],
+            self,
+            "access-logs-lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.access_log_days)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
         )
         lifecycle.override_logical_id("state_access_logs")
         return bucket, policy
 
     def _state_bucket(self, props: StateBackendProps) -> S3Bucket:
-        bucket = S3Bucket(self, "bucket", bucket=props.bucket_name, force_destroy=False,
-                          lifecycle={"prevent_destroy": props.prevent_destroy}, tags=props.extra_tags or None)
+        bucket = S3Bucket(
+            self,
+            "bucket",
+            bucket=props.bucket_name,
+            force_destroy=False,
+            lifecycle={"prevent_destroy": props.prevent_destroy},
+            tags=props.extra_tags or None,
+        )
         bucket.override_logical_id("state")
-        _skip(bucket, "CKV_AWS_144", "cross-region replication of state is a disaster-recovery choice "
-              "left to the organisation (docs/state-backend.md#disaster-recovery); within the region, "
-              "versioning, bounded noncurrent retention and prevent_destroy protect every state version")
+        _skip(
+            bucket,
+            "CKV_AWS_144",
+            "cross-region replication of state is a disaster-recovery choice "
+            "left to the organisation (docs/state-backend.md#disaster-recovery); within the region, "
+            "versioning, bounded noncurrent retention and prevent_destroy protect every state version",
+        )
         self._bucket_baseline(
-            "bucket", "state", bucket, props.bucket_arn, [],
-            S3BucketServerSideEncryptionConfigurationRuleA(
+            "bucket",
+            "state",
+            bucket,
+            bucket_arn=props.bucket_arn,
+            extra_policy=[],
+            sse=S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=(
                     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn)),
+                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
+                    )
+                ),
                 bucket_key_enabled=True,
             ),
         )
-        logging = S3BucketLoggingA(self, "bucket-logging", bucket=bucket.id, target_bucket=self.log_bucket.id,
-                                   target_prefix="state/",
-                                   # S3 checks the log bucket's policy when logging is switched on
-                                   depends_on=[self._log_bucket_policy])
+        logging = S3BucketLoggingA(
+            self,
+            "bucket-logging",
+            bucket=bucket.id,
+            target_bucket=self.log_bucket.id,
+            target_prefix="state/",
+            # S3 checks the log bucket's policy when logging is switched on
+            depends_on=[self._log_bucket_policy],
+        )
         logging.override_logical_id("state")
         lifecycle = S3BucketLifecycleConfiguration(
-            self, "bucket-lifecycle", bucket=bucket.id,
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="expire-superseded-state-versions", status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=props.noncurrent_version_days,
-                    newer_noncurrent_versions=props.noncurrent_versions_kept)],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)],
-                abort_incomplete_multipart_upload=[
-                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
-            )],
+            self,
+            "bucket-lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-superseded-state-versions",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.noncurrent_version_days,
+                            newer_noncurrent_versions=props.noncurrent_versions_kept,
+                        )
+                    ],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
         )
         lifecycle.override_logical_id("state")
         return bucket
@@ -285,7 +391,8 @@ class StateBackend(Construct):
     # -- lock table --------------------------------------------------------------------------------
     def _lock_table(self, props: StateBackendProps) -> DynamodbTable:
         table = DynamodbTable(
-            self, "lock-table",
+            self,
+            "lock-table",
             name=props.lock_table_name,
             billing_mode="PAY_PER_REQUEST",
             hash_key="LockID",

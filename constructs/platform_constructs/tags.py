@@ -71,8 +71,10 @@ class TagViolation:
     missing: tuple[str, ...]
 
     def render(self) -> str:
-        return (f"{self.path} ({self.resource_type}) lacks tag(s) {', '.join(self.missing)}; "
-                "create it in a PlatformStack (provider default_tags) or pass the tags explicitly")
+        return (
+            f"{self.path} ({self.resource_type}) lacks tag(s) {', '.join(self.missing)}; "
+            "create it in a PlatformStack (provider default_tags) or pass the tags explicitly"
+        )
 
 
 def is_taggable(resource: TerraformResource) -> bool:

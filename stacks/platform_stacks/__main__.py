@@ -15,8 +15,9 @@ from platform_stacks.synth import synth
 
 def main() -> int:
     try:
-        result = synth(os.environ.get("INFRA_PLATFORM") or None, os.environ.get("CDKTF_OUTDIR", "cdktf.out"),
-                       force=True)
+        result = synth(
+            os.environ.get("INFRA_PLATFORM") or None, os.environ.get("CDKTF_OUTDIR", "cdktf.out"), force=True
+        )
     except PlatformError as err:
         print(err, file=sys.stderr)
         return err.exit_code

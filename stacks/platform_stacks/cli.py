@@ -34,9 +34,11 @@ def cmd_registry_check(args: argparse.Namespace) -> int:
     from platform_constructs.registry import load_registry
 
     registry = load_registry(_platform_arg(args.platform))
-    print(f"ok: org {registry.org}, {len(registry.environments)} environments "
-          f"({', '.join(registry.environments)}), {len(registry.services)} services "
-          f"({', '.join(s.name for s in registry.services)})")
+    print(
+        f"ok: org {registry.org}, {len(registry.environments)} environments "
+        f"({', '.join(registry.environments)}), {len(registry.services)} services "
+        f"({', '.join(s.name for s in registry.services)})"
+    )
     return 0
 
 
@@ -68,9 +70,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from platform_stacks.deploy import deploy
 
     return deploy(
-        args.stack, platform=_platform_arg(args.platform), outdir=args.out, yes=args.yes,
-        plan_only=args.plan_only, migrate_state=args.migrate_state,
-        override_files=[Path(p) for p in args.override_file], backend_config=args.backend_config,
+        args.stack,
+        platform=_platform_arg(args.platform),
+        outdir=args.out,
+        yes=args.yes,
+        plan_only=args.plan_only,
+        migrate_state=args.migrate_state,
+        override_files=[Path(p) for p in args.override_file],
+        backend_config=args.backend_config,
     )
 
 
@@ -83,8 +90,9 @@ def cmd_tf_config(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="infra", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="infra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("synth", help="synthesize every platform stack into cdktf.out/")
@@ -120,11 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="cdktf.out", help="synth output folder (default: cdktf.out)")
     p.add_argument("--yes", action="store_true", help="apply without asking (CI); the plan is still shown")
     p.add_argument("--plan-only", action="store_true", help="stop after showing the plan")
-    p.add_argument("--migrate-state", action="store_true",
-                   help="move existing state into the configured backend (bootstrap step 2)")
-    p.add_argument("--override-file", action="append", default=[],
-                   help="Terraform override file (*_override.tf.json) to place in the stack folder, e.g. "
-                        "provider endpoints or assume_role for break-glass access; repeatable")
+    p.add_argument(
+        "--migrate-state",
+        action="store_true",
+        help="move existing state into the configured backend (bootstrap step 2)",
+    )
+    p.add_argument(
+        "--override-file",
+        action="append",
+        default=[],
+        help="Terraform override file (*_override.tf.json) to place in the stack folder, e.g. "
+        "provider endpoints or assume_role for break-glass access; repeatable",
+    )
     p.add_argument("--backend-config", help="partial backend configuration file passed to terraform init")
     p.set_defaults(func=cmd_deploy)
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from platform_constructs.errors import ConfigError, Declined, Problem, TerraformError
+from platform_constructs.errors import ConfigError, DeclinedError, Problem, TerraformError
 from platform_constructs.tf import Terraform, write_cli_config
 from platform_stacks.synth import synth
 
@@ -22,17 +22,33 @@ def _step(text: str) -> None:
     print(f"==> {text}", file=sys.stderr, flush=True)
 
 
-def deploy(stack: str, *, platform: str | None = None, outdir: str = "cdktf.out", yes: bool = False,
-           plan_only: bool = False, migrate_state: bool = False, override_files: list[Path] | None = None,
-           backend_config: str | None = None, ask: Callable[[str], str] = input) -> int:
+def deploy(
+    stack: str,
+    *,
+    platform: str | None = None,
+    outdir: str = "cdktf.out",
+    yes: bool = False,
+    plan_only: bool = False,
+    migrate_state: bool = False,
+    override_files: list[Path] | None = None,
+    backend_config: str | None = None,
+    ask: Callable[[str], str] = input,
+) -> int:
     _step("synth")
     result = synth(platform, outdir)
     if stack not in result.stacks:
         raise ConfigError("deploy", [Problem("stack", "no such stack", stack, f"one of: {', '.join(result.stacks)}")])
     stack_dir = Path(outdir) / "stacks" / stack
-    problems = [Problem("--override-file", "Terraform only merges files named *_override.tf(.json)", str(f),
-                        "rename it, e.g. endpoints_override.tf.json")
-                for f in override_files or [] if not f.name.endswith(("_override.tf", "_override.tf.json"))]
+    problems = [
+        Problem(
+            "--override-file",
+            "Terraform only merges files named *_override.tf(.json)",
+            str(f),
+            "rename it, e.g. endpoints_override.tf.json",
+        )
+        for f in override_files or []
+        if not f.name.endswith(("_override.tf", "_override.tf.json"))
+    ]
     problems += [Problem("--override-file", "file not found", str(f)) for f in override_files or [] if not f.is_file()]
     if backend_config and not Path(backend_config).is_file():
         problems.append(Problem("--backend-config", "file not found", backend_config))
@@ -66,7 +82,7 @@ def deploy(stack: str, *, platform: str | None = None, outdir: str = "cdktf.out"
     if not yes:
         answer = ask(f"Apply this plan to stack {stack!r}? Only 'yes' applies: ").strip()
         if answer != "yes":
-            raise Declined("not applied: the answer was not 'yes'")
+            raise DeclinedError("not applied: the answer was not 'yes'")
     _step("terraform apply (the saved plan)")
     if tf.run("apply", "-input=false", str(plan_file), check=False, stream=True).returncode != 0:
         raise TerraformError(f"terraform apply failed for {stack}")

@@ -27,18 +27,31 @@ def platform_state_key(stack_id: str) -> str:
 def configure_s3_backend(stack: PlatformStack, registry: Registry, key: str) -> None:
     """Point ``stack`` at the shared backend with the registry's lock style (same as service repos)."""
     settings = BackendSettings.for_key(registry, key)
-    S3Backend(stack, bucket=settings.bucket, key=settings.key, region=settings.region, encrypt=True,
-              kms_key_id=settings.kms_key_id, dynamodb_table=settings.dynamodb_table)
+    S3Backend(
+        stack,
+        bucket=settings.bucket,
+        key=settings.key,
+        region=settings.region,
+        encrypt=True,
+        kms_key_id=settings.kms_key_id,
+        dynamodb_table=settings.dynamodb_table,
+    )
     if settings.use_lockfile:
         stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
 class StateBackendStack(PlatformStack):
     def __init__(self, scope: Construct, registry: Registry, *, prevent_destroy: bool = True) -> None:
-        super().__init__(scope, STACK_ID, label=Label.for_platform(registry), region=registry.region,
-                         account_id=registry.platform.account_id)
-        self.backend = StateBackend(self, "state", StateBackendProps.from_registry(
-            registry, prevent_destroy=prevent_destroy))
+        super().__init__(
+            scope,
+            STACK_ID,
+            label=Label.for_platform(registry),
+            region=registry.region,
+            account_id=registry.platform.account_id,
+        )
+        self.backend = StateBackend(
+            self, "state", StateBackendProps.from_registry(registry, prevent_destroy=prevent_destroy)
+        )
         if registry.state_backend.bootstrap_migrated:
             configure_s3_backend(self, registry, platform_state_key(STACK_ID))
         else:

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import platform_constructs
 import platform_stacks
@@ -67,7 +68,7 @@ def _file_hashes(root: Path) -> dict[str, str]:
     }
 
 
-def _cached(outdir: Path, expected: str) -> dict[str, object] | None:
+def _cached(outdir: Path, expected: str) -> dict[str, Any] | None:
     marker = outdir / FINGERPRINT_FILE
     try:
         recorded = json.loads(marker.read_text())
@@ -80,8 +81,9 @@ def _cached(outdir: Path, expected: str) -> dict[str, object] | None:
     return dict(recorded)
 
 
-def synth(platform: str | Path | None = None, outdir: str | Path = "cdktf.out", *, force: bool = False,
-          hcl: bool = False) -> SynthResult:
+def synth(
+    platform: str | Path | None = None, outdir: str | Path = "cdktf.out", *, force: bool = False, hcl: bool = False
+) -> SynthResult:
     started = time.perf_counter()
     out = Path(outdir)
     source, text = read_registry_text(platform)
@@ -111,8 +113,9 @@ def synth(platform: str | Path | None = None, outdir: str | Path = "cdktf.out", 
                 render_stack_dir(scratch / "stacks" / stack.node.id / "cdk.tf.json", scratch / "hcl" / stack.node.id)
         files = _file_hashes(scratch)
         names = [s.node.id for s in stacks]
-        (scratch / FINGERPRINT_FILE).write_text(json.dumps(
-            {"fingerprint": expected, "registry": source, "stacks": names, "files": files}, indent=2) + "\n")
+        (scratch / FINGERPRINT_FILE).write_text(
+            json.dumps({"fingerprint": expected, "registry": source, "stacks": names, "files": files}, indent=2) + "\n"
+        )
         _replace(scratch, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -54,9 +54,7 @@ def lazy_provider_package(name: str = PROVIDER_PACKAGE) -> None:
         return
     spec = importlib.util.find_spec(name)
     if spec is None or spec.submodule_search_locations is None:
-        raise ModuleNotFoundError(
-            f"the AWS provider bindings package {name!r} is not installed; run `make setup`"
-        )
+        raise ModuleNotFoundError(f"the AWS provider bindings package {name!r} is not installed; run `make setup`")
     package = types.ModuleType(name)
     package.__path__ = list(spec.submodule_search_locations)
     package.__spec__ = spec

@@ -11,8 +11,9 @@ from platform_constructs.hcl.schema import ProviderShapes, load_shapes
 __all__ = ["ProviderShapes", "RenderError", "load_shapes", "render_config", "render_stack_dir", "template"]
 
 
-def render_stack_dir(json_file: Path, hcl_dir: Path, shapes: ProviderShapes | None = None,
-                     cli_config: Path | None = None) -> Path:
+def render_stack_dir(
+    json_file: Path, hcl_dir: Path, shapes: ProviderShapes | None = None, cli_config: Path | None = None
+) -> Path:
     """Write ``hcl_dir/main.tf`` from a synthesized ``cdk.tf.json``, formatted by ``terraform fmt``."""
     from platform_constructs.tf import Terraform, write_cli_config
 

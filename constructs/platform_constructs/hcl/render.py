@@ -23,8 +23,10 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 LIFECYCLE = Shape(
     frozenset({"create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"}),
-    {"precondition": ("list", Shape(frozenset({"condition", "error_message"}))),
-     "postcondition": ("list", Shape(frozenset({"condition", "error_message"})))},
+    {
+        "precondition": ("list", Shape(frozenset({"condition", "error_message"}))),
+        "postcondition": ("list", Shape(frozenset({"condition", "error_message"}))),
+    },
 )
 CONDITION = Shape(frozenset({"condition", "error_message"}))
 META_REFERENCE_LISTS = {"depends_on", "ignore_changes", "replace_triggered_by"}
@@ -76,7 +78,7 @@ def split_template(text: str) -> list[tuple[str, str]]:
     lit, i = [], 0
     while i < len(text):
         if text.startswith(("$${", "%%{"), i):
-            lit.append(text[i:i + 3])
+            lit.append(text[i : i + 3])
             i += 3
         elif text.startswith(("${", "%{"), i):
             end = _skip_sequence(text, i)

@@ -31,8 +31,10 @@ class Shape:
     def from_block(cls, block: dict[str, Any]) -> Shape:
         return cls(
             frozenset(block.get("attributes", {})),
-            {name: (bt["nesting_mode"], cls.from_block(bt.get("block", {})))
-             for name, bt in block.get("block_types", {}).items()},
+            {
+                name: (bt["nesting_mode"], cls.from_block(bt.get("block", {})))
+                for name, bt in block.get("block_types", {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -75,8 +77,17 @@ def load_shapes(cache_dir: Path = CACHE_DIR, cli_config: Path | None = None) -> 
         cache.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="aws-schema-") as tmp:
             work = Path(tmp)
-            (work / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
-                "aws": {"source": "hashicorp/aws", "version": PROVIDER_BINDINGS_VERSION}}}}))
+            (work / "main.tf.json").write_text(
+                json.dumps(
+                    {
+                        "terraform": {
+                            "required_providers": {
+                                "aws": {"source": "hashicorp/aws", "version": PROVIDER_BINDINGS_VERSION}
+                            }
+                        }
+                    }
+                )
+            )
             cfg = cli_config or write_cli_config(work / "cli.tfrc")
             tf = Terraform(work, cli_config=cfg, data_dir=work / ".terraform")
             tf.init(backend=False)

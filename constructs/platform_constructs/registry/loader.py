@@ -29,10 +29,11 @@ class _StrictLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None,
+                None,
+                None,
                 f"duplicate key {key!r} (first on line {seen[key] + 1}); each key may appear once",
                 key_node.start_mark,
             )
@@ -50,8 +51,17 @@ def read_registry_text(path: str | Path | None) -> tuple[str, str]:
         return DEFAULT_REGISTRY, text
     file = Path(path)
     if not file.is_file():
-        raise ConfigError(str(file), [Problem("file", "registry file not found", str(file),
-                                              "pass an existing file with --platform (or PLATFORM=...)")])
+        raise ConfigError(
+            str(file),
+            [
+                Problem(
+                    "file",
+                    "registry file not found",
+                    str(file),
+                    "pass an existing file with --platform (or PLATFORM=...)",
+                )
+            ],
+        )
     return str(file), file.read_text("utf-8")
 
 
@@ -62,16 +72,26 @@ def load_registry(path: str | Path | None = None) -> Registry:
 
 def parse_registry(text: str, source: str = "<string>") -> Registry:
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         detail = getattr(err, "problem", None) or str(err)
-        raise ConfigError(source, [Problem(where, f"not valid YAML: {detail}",
-                                           fix="fix the YAML syntax at that position")]) from None
+        raise ConfigError(
+            source, [Problem(where, f"not valid YAML: {detail}", fix="fix the YAML syntax at that position")]
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(source, [Problem("(top level)", "must be a mapping of keys to values",
-                                           type(data).__name__, "start from the embedded platform.yaml")])
+        raise ConfigError(
+            source,
+            [
+                Problem(
+                    "(top level)",
+                    "must be a mapping of keys to values",
+                    type(data).__name__,
+                    "start from the embedded platform.yaml",
+                )
+            ],
+        )
     try:
         return Registry.model_validate(data)
     except ValidationError as err:
@@ -158,8 +178,7 @@ def _problems(err: ValidationError) -> list[Problem]:
         kind = e["type"]
         message = str(e["msg"])
         if kind == "value_error" and CROSS_FIELD_MARKER in message:
-            problems += [_cross_field_problem(line)
-                         for line in message.split(CROSS_FIELD_MARKER, 1)[1].splitlines()]
+            problems += [_cross_field_problem(line) for line in message.split(CROSS_FIELD_MARKER, 1)[1].splitlines()]
             continue
         if kind == "extra_forbidden":
             model = _model_at(loc)
@@ -174,6 +193,5 @@ def _problems(err: ValidationError) -> list[Problem]:
             message = f"must be {rule} (rule {pattern})" if rule else f"does not match the rule {pattern}"
         if kind == "string_type" and "account_id" in path and isinstance(e.get("input"), int):
             message = "account ids must be quoted strings of 12 digits (unquoted YAML numbers lose leading zeros)"
-        problems.append(Problem(path, message, e.get("input") if kind != "missing" else None,
-                                _FIXES.get(kind, "")))
+        problems.append(Problem(path, message, e.get("input") if kind != "missing" else None, _FIXES.get(kind, "")))
     return problems

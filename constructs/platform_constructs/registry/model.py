@@ -35,7 +35,7 @@ ALIAS_PATTERN = r"^[a-zA-Z0-9/_-]{1,250}$"
 #: What each pattern means, in words, for error messages.
 PATTERN_RULES = {
     NAME_PATTERN: "lower-case letters and digits, starting with a letter, with single inner hyphens "
-                  "(it becomes part of resource and bucket names)",
+    "(it becomes part of resource and bucket names)",
     ACCOUNT_PATTERN: "exactly 12 digits, quoted",
     EMAIL_PATTERN: "an email address",
     COST_CENTER_PATTERN: "letters, digits and inner hyphens, 2-32 characters (for example CC-1001)",
@@ -74,15 +74,20 @@ def cross_field_problems(
         if name in names[:i]:
             problems.append(f"services[{i}].name: duplicate service {name!r}; fix: register each service once")
         if name in RESERVED_NAMES:
-            problems.append(f"services[{i}].name: {name!r} is reserved for the platform's own scopes; "
-                            "fix: choose another name")
+            problems.append(
+                f"services[{i}].name: {name!r} is reserved for the platform's own scopes; fix: choose another name"
+            )
     repos = [str(repo).lower() for _, repo in services]
     for i, repo in enumerate(repos):
         if repo in repos[:i]:
-            problems.append(f"services[{i}].repo: repository {repo!r} is registered twice; "
-                            "fix: one repository per service")
-    problems += [f"environments.{env}: {env!r} is reserved for the platform's own scopes; fix: rename it"
-                 for env in envs if env in RESERVED_NAMES]
+            problems.append(
+                f"services[{i}].repo: repository {repo!r} is registered twice; fix: one repository per service"
+            )
+    problems += [
+        f"environments.{env}: {env!r} is reserved for the platform's own scopes; fix: rename it"
+        for env in envs
+        if env in RESERVED_NAMES
+    ]
     # Names derived from the registry must fit AWS limits; failing here beats failing at synth.
     if isinstance(org, str) and isinstance(account_id, str):
         try:
@@ -116,10 +121,13 @@ class PlatformTeam(_Model):
     owner: Email = Field(description="value of the Owner tag on platform resources")
     cost_center: CostCenter = Field(description="value of the CostCenter tag on platform resources")
     atlantis_role_name: Annotated[str, StringConstraints(pattern=ROLE_NAME_PATTERN)] = Field(
-        "atlantis-task-role", description="IAM role Atlantis runs as; it may use the state key")
+        "atlantis-task-role", description="IAM role Atlantis runs as; it may use the state key"
+    )
     admin_role_arns: tuple[str, ...] = Field(
-        (), description="IAM role ARNs allowed to administer (not use) the platform KMS keys; the account "
-        "root is always allowed so the key can never become unmanageable")
+        (),
+        description="IAM role ARNs allowed to administer (not use) the platform KMS keys; the account "
+        "root is always allowed so the key can never become unmanageable",
+    )
 
     @field_validator("admin_role_arns")
     @classmethod
@@ -134,8 +142,9 @@ class Environment(_Model):
     """One deployment environment; its name is the ``{env}`` segment of every resource name."""
 
     account_id: AccountId = Field(description="AWS account of this environment (may equal the platform's)")
-    production: bool = Field(False, description="production rules apply: deletion protection, HA, longest "
-                                                "log retention")
+    production: bool = Field(
+        False, description="production rules apply: deletion protection, HA, longest log retention"
+    )
 
 
 class Service(_Model):
@@ -152,18 +161,25 @@ class StateBackendSettings(_Model):
     """Knobs of the Terraform state backend (seed task 1-1)."""
 
     lock: Literal["dynamodb", "s3", "both"] = Field(
-        "both", description="lock style written into backend.tf: the DynamoDB table the spec asks for, S3 "
-        "native lockfiles (Terraform >= 1.11), or both at once (the migration path between them)")
-    noncurrent_version_days: int = Field(90, ge=1, le=3650,
-                                         description="days a superseded state version is kept")
-    noncurrent_versions_kept: int = Field(20, ge=1, le=100, description="newest superseded versions "
-                                          "always kept, whatever their age")
+        "both",
+        description="lock style written into backend.tf: the DynamoDB table the spec asks for, S3 "
+        "native lockfiles (Terraform >= 1.11), or both at once (the migration path between them)",
+    )
+    noncurrent_version_days: int = Field(90, ge=1, le=3650, description="days a superseded state version is kept")
+    noncurrent_versions_kept: int = Field(
+        20, ge=1, le=100, description="newest superseded versions always kept, whatever their age"
+    )
     lock_table_name: Annotated[str, StringConstraints(pattern=TABLE_PATTERN)] = Field(
-        "terraform-state-lock", description="DynamoDB lock table name")
+        "terraform-state-lock", description="DynamoDB lock table name"
+    )
     key_alias: Annotated[str, StringConstraints(pattern=ALIAS_PATTERN)] = Field(
-        "terraform-state-key", description="KMS alias (without 'alias/') of the state key")
-    bootstrap_migrated: bool = Field(False, description="the backend stack's own state has been migrated "
-                                     "from the local file into the bucket (see docs/state-backend.md)")
+        "terraform-state-key", description="KMS alias (without 'alias/') of the state key"
+    )
+    bootstrap_migrated: bool = Field(
+        False,
+        description="the backend stack's own state has been migrated "
+        "from the local file into the bucket (see docs/state-backend.md)",
+    )
 
 
 class Registry(_Model):
@@ -171,7 +187,8 @@ class Registry(_Model):
 
     schema_version: Literal[1] = Field(description="format version of this file")
     org: Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=20)] = Field(
-        description="organisation slug: prefixes bucket names, so lower-case letters, digits and hyphens")
+        description="organisation slug: prefixes bucket names, so lower-case letters, digits and hyphens"
+    )
     region: Region = Field(description="home AWS region of every stack")
     github: GitHub
     platform: PlatformTeam
@@ -182,8 +199,11 @@ class Registry(_Model):
     @model_validator(mode="after")
     def _cross_field(self) -> Registry:
         problems = cross_field_problems(
-            self.org, self.platform.account_id, self.state_backend.key_alias,
-            list(self.environments), [(s.name, s.repo) for s in self.services],
+            self.org,
+            self.platform.account_id,
+            self.state_backend.key_alias,
+            list(self.environments),
+            [(s.name, s.repo) for s in self.services],
         )
         if problems:
             # One line per problem, "path: message; fix: ..."; the loader turns each into a Problem.

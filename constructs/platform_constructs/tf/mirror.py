@@ -43,10 +43,13 @@ def _aws_versions(root: Path) -> tuple[str, ...]:
     if not base.is_dir():
         return ()
     plat = _platform_dir()
-    return tuple(sorted(
-        v.name for v in base.iterdir()
-        if (v / plat).is_dir() and any(f.name.startswith("terraform-provider-aws") for f in (v / plat).iterdir())
-    ))
+    return tuple(
+        sorted(
+            v.name
+            for v in base.iterdir()
+            if (v / plat).is_dir() and any(f.name.startswith("terraform-provider-aws") for f in (v / plat).iterdir())
+        )
+    )
 
 
 def find_mirror() -> ProviderMirror:

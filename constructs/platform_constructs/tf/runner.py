@@ -63,8 +63,14 @@ class Terraform:
     ``cdktf.out/``) does not throw away the initialised providers and backend.
     """
 
-    def __init__(self, workdir: str | Path, *, cli_config: Path, env: Mapping[str, str] | None = None,
-                 data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workdir: str | Path,
+        *,
+        cli_config: Path,
+        env: Mapping[str, str] | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
         self.workdir = Path(workdir)
         self.env = {
             **os.environ,
@@ -77,15 +83,24 @@ class Terraform:
         if data_dir is not None:
             self.env["TF_DATA_DIR"] = str(data_dir)
 
-    def run(self, *args: str, check: bool = True, stream: bool = False, timeout: float = 900,
-            stdin: str | None = None) -> TfResult:
+    def run(
+        self, *args: str, check: bool = True, stream: bool = False, timeout: float = 900, stdin: str | None = None
+    ) -> TfResult:
         cmd = [sys.executable, "-m", "platform_constructs.tf", *args]
         if stream:
-            proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, timeout=timeout, check=False)
-            result = TfResult(tuple(args), proc.returncode, "", "")
+            streamed = subprocess.run(cmd, cwd=self.workdir, env=self.env, timeout=timeout, check=False)
+            result = TfResult(tuple(args), streamed.returncode, "", "")
         else:
-            proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, timeout=timeout, check=False,
-                                  capture_output=True, text=True, input=stdin)
+            proc = subprocess.run(
+                cmd,
+                cwd=self.workdir,
+                env=self.env,
+                timeout=timeout,
+                check=False,
+                capture_output=True,
+                text=True,
+                input=stdin,
+            )
             result = TfResult(tuple(args), proc.returncode, proc.stdout, proc.stderr)
         if check and result.returncode != 0:
             raise TerraformFailedError(result, self.workdir)
@@ -93,8 +108,7 @@ class Terraform:
 
     # Convenience wrappers for the commands the platform drives. ------------------------------------
     def init(self, *extra: str, backend: bool = True, **kw: Any) -> TfResult:
-        return self.run("init", "-input=false", "-no-color", f"-backend={'true' if backend else 'false'}",
-                        *extra, **kw)
+        return self.run("init", "-input=false", "-no-color", f"-backend={'true' if backend else 'false'}", *extra, **kw)
 
     def validate(self) -> dict[str, Any]:
         result = self.run("validate", "-json", "-no-color", check=False)
@@ -119,8 +133,10 @@ class Terraform:
 
 
 def summarize_diagnostics(validate_output: Mapping[str, Any]) -> list[str]:
-    return [f"{d.get('severity')}: {d.get('summary')} — {d.get('detail', '')}".strip()
-            for d in validate_output.get("diagnostics", [])]
+    return [
+        f"{d.get('severity')}: {d.get('summary')} — {d.get('detail', '')}".strip()
+        for d in validate_output.get("diagnostics", [])
+    ]
 
 
 def env_without(keys: Sequence[str]) -> dict[str, str]:
