@@ -8,6 +8,8 @@ BIN        := $(VENV)/bin
 CHECKOV    := .venv-checkov
 PLATFORM   ?= platform.yaml
 OUT        ?= cdktf.out
+# extra `infra synth` flags, e.g. SYNTH_ARGS=--hcl (also write the HCL form; needs the provider mirror)
+SYNTH_ARGS ?=
 STACK      ?= state-backend
 PYTEST_ARGS ?=
 # pytest-xdist workers; the suite is sized for the 2-core CI machine.
@@ -35,7 +37,7 @@ $(CHECKOV)/.installed: requirements-checkov.lock
 	@touch $@
 
 synth: $(VENV)/.installed ## synthesize every stack (PLATFORM=file to use another registry) and render templates
-	$(BIN)/infra synth --platform $(PLATFORM) --out $(OUT)
+	$(BIN)/infra synth --platform $(PLATFORM) --out $(OUT) $(SYNTH_ARGS)
 	$(BIN)/infra render --platform $(PLATFORM)
 
 test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
@@ -62,10 +64,11 @@ fmt: $(VENV)/.installed ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lock: ## re-pin requirements*.lock from the current environments
-	$(BIN)/python -m pip freeze --exclude-editable | sed '/^acme-platform-infra/d' > requirements.lock.new
+lock: ## re-pin requirements*.lock from the current environments (keeps each file's header comment)
+	{ grep '^#' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | sed '/^acme-platform-infra/d'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
-	$(CHECKOV)/bin/python -m pip freeze > requirements-checkov.lock
+	{ grep '^#' requirements-checkov.lock; $(CHECKOV)/bin/python -m pip freeze; } > requirements-checkov.lock.new
+	mv requirements-checkov.lock.new requirements-checkov.lock
 
 cdktf-cli: $(VENV)/.installed ## install the official cdktf CLI (npm, ~400 MB) into .tools/cdktf-cli
 	bash scripts/install-cdktf-cli.sh
