@@ -21,7 +21,7 @@ def main() -> int:
     except PlatformError as err:
         print(err, file=sys.stderr)
         return err.exit_code
-    print(f"synthesized {', '.join(result.stacks)} into {result.outdir}", file=sys.stderr)
+    print(f"synthesized {', '.join(result.stacks)} into {result.outdir}")
     return 0
 
 
