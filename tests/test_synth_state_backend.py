@@ -79,21 +79,32 @@ def test_key_alias_rotation_and_policy(doc: dict[str, Any], registry: Registry) 
     assert key["lifecycle"] == {"prevent_destroy": True}
     assert res(doc, "aws_kms_alias", "state_key")["name"] == "alias/terraform-state-key"
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+    account = registry.platform.account_id
+    assert statements["EnableAccountRootIAMDelegation"]["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
     use = statements["KeyUseThroughServices"]
-    assert use["Principal"] == {"AWS": [registry.atlantis_role_arn]}
+    assert use["Condition"]["ArnLike"] == {"aws:PrincipalArn": [registry.atlantis_role_arn]}
+    assert use["Condition"]["StringEquals"] == {
+        "kms:CallerAccount": account,
+        "kms:ViaService": ["dynamodb.ap-northeast-2.amazonaws.com", "s3.ap-northeast-2.amazonaws.com"],
+    }
     assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"} <= set(use["Action"])
-    assert use["Condition"]["StringEquals"]["kms:ViaService"] == [
-        "dynamodb.ap-northeast-2.amazonaws.com",
-        "s3.ap-northeast-2.amazonaws.com",
-    ]
+    grants = statements["GrantsForAWSServices"]
+    assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
     admin = statements["KeyAdministration"]
-    assert "kms:Decrypt" not in admin["Action"] and "kms:Encrypt" not in admin["Action"]
-    assert all(s.get("Principal") != "*" and s.get("Principal") != {"AWS": "*"} for s in statements.values())
+    assert admin["Condition"]["ArnLike"] == {"aws:PrincipalArn": list(registry.platform.admin_role_arns)}
+    assert admin["Condition"]["StringEquals"] == {"aws:PrincipalAccount": account}
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"} & set(admin["Action"])
+    # A wildcard principal is only ever granted under an account pin and a principal ARN match.
+    for statement in statements.values():
+        if statement["Principal"] == {"AWS": "*"}:
+            condition = statement["Condition"]
+            assert condition["ArnLike"]["aws:PrincipalArn"]
+            assert account in condition["StringEquals"].values()
 
 
 def test_provider_versions_and_default_tags(doc: dict[str, Any], registry: Registry) -> None:
     assert doc["terraform"]["required_providers"]["aws"]["version"] == ">= 5.100, < 7.0"
-    assert doc["terraform"]["required_version"] == ">= 1.5"
+    assert doc["terraform"]["required_version"] == ">= 1.11"  # use_lockfile is stable from 1.11
     provider = doc["provider"]["aws"][0]
     assert provider["allowed_account_ids"] == [registry.platform.account_id]
     assert provider["default_tags"][0]["tags"] == {

@@ -38,9 +38,12 @@ def test_backend_values(registry: Registry, service: str, env: str) -> None:
     ],
 )
 def test_lock_styles(registry: Registry, lock: str, table: str | None, lockfile: bool | None) -> None:
-    block = backend_block(backend_tf(with_lock(registry, lock), "fileflow", "dev"))
+    text = backend_tf(with_lock(registry, lock), "fileflow", "dev")
+    block = backend_block(text)
     assert block.get("dynamodb_table") == table
     assert block.get("use_lockfile") == lockfile
+    required = parse(text)["terraform"][0].get("required_version")
+    assert required == ('">= 1.11"' if lockfile else None)
 
 
 def test_unknown_service_or_env_is_a_clear_error(registry: Registry) -> None:

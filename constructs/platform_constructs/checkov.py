@@ -2,7 +2,7 @@
 
 checkov lives in ``.venv-checkov`` (``make setup``) because it pins an old ``packaging`` and its
 ``bc-python-hcl2`` replaces python-hcl2's ``hcl2`` module. checkov 3.3 does not scan ``*.tf.json`` in a
-directory scan, so the platform scans the HCL form that ``infra synth --hcl`` writes next to the JSON.
+directory scan, so the platform scans the HCL form that ``infra synth --hcl`` writes to ``<out>/hcl/<stack>/main.tf``.
 """
 
 from __future__ import annotations

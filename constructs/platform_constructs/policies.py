@@ -62,8 +62,19 @@ KEY_USER_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:Generat
 def key_policy(
     account_id: str, *, admins: tuple[str, ...], users: tuple[str, ...], via_services: tuple[str, ...]
 ) -> str:
-    """Key policy: account root (so IAM stays in control and the key cannot be orphaned), named
-    administrators who cannot use the key, and named users who can use it only through ``via_services``.
+    """Key policy for a platform CMK.
+
+    * The account root keeps ``kms:*`` so IAM stays in control and the key can never be orphaned
+      (AWS's default key policy does the same).
+    * Administrators may manage the key but get no data-plane actions.
+    * Users may encrypt and decrypt only through ``via_services`` (S3, DynamoDB), and may create the
+      grants those services need (``kms:GrantIsForAWSResource``), nothing else.
+
+    Administrators and users are matched on ``aws:PrincipalArn`` with the account pinned by
+    ``kms:CallerAccount`` / ``aws:PrincipalAccount``, not named as principals: KMS rejects a key policy
+    whose principal does not exist yet, and the state backend is created before the roles that use it
+    (the bootstrap order). The effect for those roles is the same as naming them; no other principal
+    gains anything from these statements.
     """
     statements: list[Statement] = [
         {
@@ -79,20 +90,38 @@ def key_policy(
             {
                 "Sid": "KeyAdministration",
                 "Effect": "Allow",
-                "Principal": {"AWS": sorted(admins)},
+                "Principal": {"AWS": "*"},
                 "Action": KEY_ADMIN_ACTIONS,
                 "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:PrincipalAccount": account_id},
+                    "ArnLike": {"aws:PrincipalArn": sorted(admins)},
+                },
             }
         )
     if users:
+        scope = {
+            "StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": sorted(via_services)},
+            "ArnLike": {"aws:PrincipalArn": sorted(users)},
+        }
         statements.append(
             {
                 "Sid": "KeyUseThroughServices",
                 "Effect": "Allow",
-                "Principal": {"AWS": sorted(users)},
+                "Principal": {"AWS": "*"},
                 "Action": KEY_USER_ACTIONS,
                 "Resource": "*",
-                "Condition": {"StringEquals": {"kms:ViaService": sorted(via_services)}},
+                "Condition": scope,
+            }
+        )
+        statements.append(
+            {
+                "Sid": "GrantsForAWSServices",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": "*",
+                "Condition": {**scope, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             }
         )
     return document(*statements)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_constructs.engine import AWS_PROVIDER_CONSTRAINT, TERRAFORM_CONSTRAINT
+from platform_constructs.engine import AWS_PROVIDER_CONSTRAINT, STACK_TERRAFORM_CONSTRAINT
 from platform_constructs.engine.aws import AwsProvider, AwsProviderDefaultTags
 from platform_constructs.engine.core import Aspects, Construct, TerraformStack
 from platform_constructs.tags import Label, RequiredTagsAspect
@@ -24,7 +24,7 @@ class PlatformStack(TerraformStack):
         self.provider = self.aws_provider("aws", region=region, tags=label.tags)
         self.tag_aspect = RequiredTagsAspect(self.provider_tags, self.provider.node.path)
         Aspects.of(self).add(self.tag_aspect)
-        self.add_override("terraform.required_version", TERRAFORM_CONSTRAINT)
+        self.add_override("terraform.required_version", STACK_TERRAFORM_CONSTRAINT)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
 
     def aws_provider(

@@ -82,9 +82,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_tf_config(args: argparse.Namespace) -> int:
+    from platform_constructs.paths import cli_config_path
     from platform_constructs.tf import write_cli_config
 
-    path = write_cli_config(Path(args.path).resolve())
+    path = write_cli_config(Path(args.path).resolve() if args.path else cli_config_path())
     print(path)
     return 0
 
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", help=PLATFORM_HELP)
     p.add_argument("--out", default="cdktf.out", help="output folder (default: cdktf.out)")
     p.add_argument("--force", action="store_true", help="synthesize even when nothing changed")
-    p.add_argument("--hcl", action="store_true", help="also write main.tf (HCL) next to each cdk.tf.json")
+    p.add_argument("--hcl", action="store_true", help="also write the HCL form to <out>/hcl/<stack>/main.tf")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("registry", help="registry commands")
@@ -144,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("tf-config", help="write the Terraform CLI config (provider mirror) and print its path")
-    p.add_argument("--path", default="build/terraform/cli.tfrc")
+    p.add_argument("--path", help="where to write it (default: <repo>/build/terraform/cli.tfrc)")
     p.set_defaults(func=cmd_tf_config)
     return parser
 

@@ -23,12 +23,12 @@ from typing import Any
 
 import platform_constructs
 import platform_stacks
+from platform_constructs.engine import ENGINE_DISTRIBUTIONS
 from platform_constructs.errors import SynthError
 from platform_constructs.registry.loader import parse_registry, read_registry_text
 from platform_constructs.templating import templates_dir
 
 FINGERPRINT_FILE = ".infra-synth.json"
-ENGINE_DISTRIBUTIONS = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
 
 
 @dataclass

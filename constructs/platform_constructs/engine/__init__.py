@@ -3,7 +3,9 @@
 Every construct and stack imports CDK classes from :mod:`platform_constructs.engine.core` and provider
 classes from :mod:`platform_constructs.engine.aws`. Moving from CDKTF to CDK Terrain (``cdktn`` /
 ``cdktn-provider-aws``, which keep the same class and submodule names) is a change of the two package
-names below and of the pins in ``pyproject.toml``.
+names in this package (the two constants below and the ``from ... import`` lines of ``core.py`` and
+``aws.py``, which name the packages literally so type checkers can follow them) and of the pins in
+``pyproject.toml``.
 
 It also makes provider bindings lazy. The prebuilt provider package's ``__init__`` imports all of its
 ~2,200 submodules (about 9 s of Python before the first resource exists); only the handful of
@@ -26,7 +28,12 @@ PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
 #: Provider version the bindings were generated from, and the range our Terraform is written for.
 PROVIDER_BINDINGS_VERSION = "5.100.0"
 AWS_PROVIDER_CONSTRAINT = ">= 5.100, < 7.0"
-TERRAFORM_CONSTRAINT = ">= 1.5"
+#: Platform stacks: S3 native state locking (``use_lockfile``) is stable from Terraform 1.11.
+STACK_TERRAFORM_CONSTRAINT = ">= 1.11"
+#: Exported modules ask for as little as they can, so service repos are not forced to upgrade.
+MODULE_TERRAFORM_CONSTRAINT = ">= 1.5"
+#: Distributions whose versions shape the synthesized output (part of the synth fingerprint).
+ENGINE_DISTRIBUTIONS = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
 
 
 def jsii_node() -> str:

@@ -15,6 +15,7 @@ def render_stack_dir(
     json_file: Path, hcl_dir: Path, shapes: ProviderShapes | None = None, cli_config: Path | None = None
 ) -> Path:
     """Write ``hcl_dir/main.tf`` from a synthesized ``cdk.tf.json``, formatted by ``terraform fmt``."""
+    from platform_constructs.paths import cli_config_path
     from platform_constructs.tf import Terraform, write_cli_config
 
     shapes = shapes or load_shapes(cli_config=cli_config)
@@ -22,6 +23,6 @@ def render_stack_dir(
     hcl_dir.mkdir(parents=True, exist_ok=True)
     target = hcl_dir / "main.tf"
     target.write_text(text)
-    cfg = cli_config or write_cli_config(Path("build/terraform/cli.tfrc").resolve())
+    cfg = cli_config or write_cli_config(cli_config_path())
     Terraform(hcl_dir, cli_config=cfg).run("fmt", "-no-color", "main.tf")
     return target

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from platform_constructs.engine import PROVIDER_BINDINGS_VERSION
+from platform_constructs.paths import schema_cache_dir
 from platform_constructs.tf import Terraform, write_cli_config
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
-CACHE_DIR = Path("build/schema")
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ def _compact(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_shapes(cache_dir: Path = CACHE_DIR, cli_config: Path | None = None) -> ProviderShapes:
+def load_shapes(cache_dir: Path | None = None, cli_config: Path | None = None) -> ProviderShapes:
     """Shapes for the mirrored provider version, from the cache or from Terraform (about 3 s, once)."""
-    cache = cache_dir / f"aws-{PROVIDER_BINDINGS_VERSION}.shapes.json"
+    cache = (cache_dir or schema_cache_dir()) / f"aws-{PROVIDER_BINDINGS_VERSION}.shapes.json"
     if not cache.is_file():
         cache.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="aws-schema-") as tmp:

@@ -174,6 +174,9 @@ def _problems(err: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's marker for a bad mapping key
+        if is_key:
+            loc = loc[:-1]
         path = _path(loc)
         kind = e["type"]
         message = str(e["msg"])
@@ -191,6 +194,8 @@ def _problems(err: ValidationError) -> list[Problem]:
             pattern = e.get("ctx", {}).get("pattern", "")
             rule = PATTERN_RULES.get(pattern)
             message = f"must be {rule} (rule {pattern})" if rule else f"does not match the rule {pattern}"
+        if is_key:
+            message = f"the name {message}"
         if kind == "string_type" and "account_id" in path and isinstance(e.get("input"), int):
             message = "account ids must be quoted strings of 12 digits (unquoted YAML numbers lose leading zeros)"
         problems.append(Problem(path, message, e.get("input") if kind != "missing" else None, _FIXES.get(kind, "")))

@@ -1,6 +1,9 @@
 """Locating the local provider mirror (a ``filesystem_mirror`` layout) that replaces the registry offline.
 
-Layout: ``<mirror>/registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/terraform-provider-aws_*``.
+Terraform accepts two layouts and so do we: unpacked,
+``<mirror>/registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/terraform-provider-aws_*``, and packed
+(what ``terraform providers mirror`` writes),
+``<mirror>/registry.terraform.io/hashicorp/aws/terraform-provider-aws_<version>_<os>_<arch>.zip``.
 The location comes from ``$INFRA_PROVIDER_MIRROR`` or the first of :data:`CANDIDATES` that holds the AWS
 provider. Tests that need it skip when it is missing, except under ``CI=true`` where they fail.
 """
@@ -9,8 +12,11 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from platform_constructs.errors import PlatformError
 
 ENV_VAR = "INFRA_PROVIDER_MIRROR"
 CANDIDATES = (
@@ -23,8 +29,8 @@ CANDIDATES = (
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 
 
-class MirrorNotFoundError(RuntimeError):
-    pass
+class MirrorNotFoundError(PlatformError):
+    """No usable provider mirror: a set-up problem the user fixes (exit code 2), not a bug."""
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,17 @@ def _aws_versions(root: Path) -> tuple[str, ...]:
     if not base.is_dir():
         return ()
     plat = _platform_dir()
-    return tuple(
-        sorted(
-            v.name
-            for v in base.iterdir()
-            if (v / plat).is_dir() and any(f.name.startswith("terraform-provider-aws") for f in (v / plat).iterdir())
-        )
-    )
+    unpacked = {
+        v.name
+        for v in base.iterdir()
+        if (v / plat).is_dir() and any(f.name.startswith("terraform-provider-aws") for f in (v / plat).iterdir())
+    }
+    packed = {
+        m.group(1)
+        for f in base.iterdir()
+        if (m := re.fullmatch(rf"terraform-provider-aws_([0-9][^_]*)_{plat}\.zip", f.name))
+    }
+    return tuple(sorted(unpacked | packed))
 
 
 def find_mirror() -> ProviderMirror:
@@ -63,6 +73,7 @@ def find_mirror() -> ProviderMirror:
     where = f"${ENV_VAR}={configured}" if configured else ", ".join(CANDIDATES)
     raise MirrorNotFoundError(
         f"no hashicorp/aws provider for {_platform_dir()} found in {where}. Set {ENV_VAR} to a folder "
-        f"laid out as <dir>/{PROVIDER}/<version>/{_platform_dir()}/terraform-provider-aws_* "
-        "(`terraform providers mirror <dir>` on a connected machine produces it)."
+        f"laid out as <dir>/{PROVIDER}/<version>/{_platform_dir()}/terraform-provider-aws_* (unpacked) or "
+        f"<dir>/{PROVIDER}/terraform-provider-aws_<version>_{_platform_dir()}.zip (packed; "
+        "`terraform providers mirror -platform=" + _platform_dir() + " <dir>` on a connected machine writes it)."
     )
