@@ -79,37 +79,18 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         out = str(Path(tmp) / "cdktf.out")
-        full_runs = [json.loads(timed([PY, "-c", WORKER, platform, out, "force"])[1]) for _ in range(args.runs)]
-        full_wall = min(
-            timed(
-                [
-                    PY,
-                    "-m",
-                    "platform_stacks.cli",
-                    "synth",
-                    "--force",
-                    "--out",
-                    out,
-                    *(["--platform", platform] if platform != "-" else []),
-                ]
-            )[0]
-            for _ in range(args.runs)
-        )
-        cached_runs = [json.loads(timed([PY, "-c", WORKER, platform, out, "cached"])[1]) for _ in range(args.runs)]
-        cached_wall = min(
-            timed(
-                [
-                    PY,
-                    "-m",
-                    "platform_stacks.cli",
-                    "synth",
-                    "--out",
-                    out,
-                    *(["--platform", platform] if platform != "-" else []),
-                ]
-            )[0]
-            for _ in range(args.runs)
-        )
+        platform_args = ["--platform", platform] if platform != "-" else []
+
+        def worker(mode: str) -> list[dict[str, float]]:
+            return [json.loads(timed([PY, "-c", WORKER, platform, out, mode])[1]) for _ in range(args.runs)]
+
+        def cli_synth(*extra: str) -> float:
+            return best_of(args.runs, [PY, "-m", "platform_stacks.cli", "synth", "--out", out, *platform_args, *extra])
+
+        full_runs = worker("force")
+        full_wall = cli_synth("--force")
+        cached_runs = worker("cached")
+        cached_wall = cli_synth()
 
     full = min(r["seconds"] for r in full_runs)
     figures = {

@@ -57,31 +57,19 @@ def cdktf_cli() -> Path:
     return cli
 
 
+def _run_ok(what: str, cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, f"{what} failed (exit {proc.returncode}):\n{_tail(proc.stdout + proc.stderr, 60)}"
+    return proc
+
+
 def test_cdktf_cli_synth_gives_the_same_stacks_as_make_synth(cdktf_cli: Path, tmp_path: Path) -> None:
     cli_out = tmp_path / "cdktf-cli.out"
     make_out = tmp_path / "make.out"
 
     # `cdktf synth --output DIR` (-o; cdktf 0.21) runs cdktf.json's app with CDKTF_OUTDIR=DIR.
-    cli = subprocess.run(
-        ["bash", str(CDKTF), "synth", "--output", str(cli_out)],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert cli.returncode == 0, f"cdktf synth failed (exit {cli.returncode}):\n{_tail(cli.stdout + cli.stderr, 60)}"
-    make = subprocess.run(
-        [str(INFRA), "synth", "--out", str(make_out), "--force"],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert make.returncode == 0, f"infra synth failed (exit {make.returncode}):\n{_tail(make.stdout + make.stderr, 60)}"
+    cli = _run_ok("cdktf synth", ["bash", str(CDKTF), "synth", "--output", str(cli_out)])
+    _run_ok("infra synth", [str(INFRA), "synth", "--out", str(make_out), "--force"])
 
     cli_stacks = sorted(p.name for p in (cli_out / "stacks").iterdir())
     make_stacks = sorted(p.name for p in (make_out / "stacks").iterdir())
