@@ -447,22 +447,37 @@ def test_lock_primitives_let_exactly_one_writer_win(moto: MotoServer) -> None:
 
 # -- `make deploy` -----------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_deploy_asks_and_only_yes_applies(
-    moto: MotoServer, tf_cli_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_deploy_asks_only_yes_applies_and_migrate_moves_the_state_into_s3(
+    registry: Registry, tf_cli_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The platform team's path end to end: `make deploy` (declined, then confirmed) with local state,
+    then bootstrap step 2 (`bootstrap_migrated: true` + `--migrate-state`) moves the state into its own
+    bucket, encrypted, and the next plan is empty."""
+    from platform_constructs.registry.loader import read_registry_text
     from platform_stacks.deploy import deploy
 
-    monkeypatch.chdir(tmp_path)  # deploy keeps .terraform-data/ and build/ relative to the working dir
-    monkeypatch.setenv("INFRA_WORK_DIR", str(tmp_path / "build"))  # and anything under <repo>/build here too
-    for name, value in moto.env().items():
-        if value:
-            monkeypatch.setenv(name, value)
-        else:
-            monkeypatch.delenv(name, raising=False)  # boto3 in this process rejects AWS_PROFILE=""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INFRA_WORK_DIR", str(tmp_path / "build"))  # CLI config, Terraform data dir
+    monkeypatch.setenv("INFRA_STATE_DIR", str(tmp_path / "state"))  # the bootstrap's local state
+    monkeypatch.setenv("INFRA_TERRAFORM_DATA_DIR", str(tmp_path / "tfdata"))
+    # TLS: once migrated, the backend writes into the TLS-only state bucket
+    moto = MotoServer(registry.platform.account_id, tmp_path / "moto.log", tls=True)
+    try:
+        for name, value in moto.env().items():
+            if value:
+                monkeypatch.setenv(name, value)
+            else:
+                monkeypatch.delenv(name, raising=False)  # boto3 in this process rejects AWS_PROFILE=""
+        _deploy_then_migrate(moto, tmp_path, deploy, read_registry_text(None)[1])
+    finally:
+        moto.stop()
+
+
+def _deploy_then_migrate(moto: MotoServer, tmp_path: Path, deploy: Callable[..., int], registry_text: str) -> None:
     override = tmp_path / "moto_override.tf.json"
     override.write_text(moto.provider_override())
-    outdir = tmp_path / "cdktf.out"
-    local_state = tmp_path / ".state" / "state-backend.tfstate"  # ../../../.state from the stack folder
+    outdir = tmp_path / "elsewhere" / "out"  # any output folder: the state still lands in INFRA_STATE_DIR
+    local_state = tmp_path / "state" / "state-backend.tfstate"
     s3, ddb, kms = moto.boto3("s3"), moto.boto3("dynamodb"), moto.boto3("kms")
 
     prompts: list[str] = []
@@ -485,11 +500,30 @@ def test_deploy_asks_and_only_yes_applies(
 
     assert deploy("state-backend", outdir=str(outdir), override_files=[override], ask=answer("yes")) == 0
     assert len(prompts) == 2
-    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {
-        "acme-terraform-state-100000000000",
-        "acme-terraform-state-100000000000-access-logs",
-    }
+    bucket = "acme-terraform-state-100000000000"
+    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {bucket, f"{bucket}-access-logs"}
     assert ddb.list_tables()["TableNames"] == ["terraform-state-lock"]
-    assert local_state.is_file(), "the bootstrap state stays next to the output folder, inside tmp"
+    assert local_state.is_file(), "the bootstrap state lands in the state dir whatever the output folder"
+    assert not (tmp_path / "elsewhere" / ".state").exists()
     types = {r["type"] for r in json.loads(local_state.read_text())["resources"]}
     assert {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_kms_alias"} <= types
+
+    # Bootstrap step 2: the stack now keeps its state in its own bucket.
+    migrated = tmp_path / "platform.yaml"
+    migrated.write_text(registry_text.replace("bootstrap_migrated: false", "bootstrap_migrated: true"))
+    backend_config = tmp_path / "moto.s3.tfbackend"
+    backend_config.write_text(moto.backend_config())
+    result = deploy(
+        "state-backend",
+        platform=str(migrated),
+        outdir=str(outdir),
+        override_files=[override],
+        migrate_state=True,
+        backend_config=str(backend_config),
+        ask=answer("no"),
+    )
+    assert result == 0 and len(prompts) == 2, "after the migration the plan is empty: nothing to confirm"
+    head = s3.head_object(Bucket=bucket, Key="platform/state-backend/terraform.tfstate")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    body = s3.get_object(Bucket=bucket, Key="platform/state-backend/terraform.tfstate")["Body"].read()
+    assert {r["type"] for r in json.loads(body)["resources"]} == types

@@ -24,3 +24,26 @@ def cli_config_path() -> Path:
 
 def schema_cache_dir() -> Path:
     return work_dir() / "schema"
+
+
+def state_dir() -> Path:
+    """Local state of bootstrap stacks before they migrate into S3 (``$INFRA_STATE_DIR`` overrides).
+
+    The repository's ``.state/``, wherever ``infra`` runs and whatever the output folder: the synthesized
+    local backend path points here from ``cdktf.out/stacks/<stack>/``, and ``infra deploy`` passes the
+    absolute path, so another ``--out`` cannot leave the bootstrap state somewhere it will not be found.
+    """
+    configured = os.environ.get("INFRA_STATE_DIR")
+    return Path(configured).resolve() if configured else REPO_ROOT / ".state"
+
+
+def terraform_data_dir(stack: str) -> Path:
+    """``TF_DATA_DIR`` of a deployed stack: the repository's ``.terraform-data/<stack>``.
+
+    Outside ``cdktf.out/`` (every synth replaces it) and outside ``build/`` (``make clean`` removes it): it
+    records the backend a stack was initialised with, which ``--migrate-state`` needs to find the local
+    state it moves. ``$INFRA_TERRAFORM_DATA_DIR`` overrides the root.
+    """
+    configured = os.environ.get("INFRA_TERRAFORM_DATA_DIR")
+    root = Path(configured).resolve() if configured else REPO_ROOT / ".terraform-data"
+    return root / stack

@@ -5,17 +5,16 @@ The plan is saved and the exact saved plan is applied, so what was confirmed is 
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from platform_constructs.errors import ConfigError, DeclinedError, Problem, TerraformError
+from platform_constructs.paths import cli_config_path, state_dir, terraform_data_dir
 from platform_constructs.tf import Terraform, write_cli_config
 from platform_stacks.synth import synth
-
-DATA_ROOT = Path(".terraform-data")
-CLI_CONFIG = Path("build/terraform/cli.tfrc")
 
 
 def _step(text: str) -> None:
@@ -57,9 +56,12 @@ def deploy(
     for f in override_files or []:
         shutil.copyfile(f, stack_dir / f.name)
 
-    data_dir = (DATA_ROOT / stack).resolve()
-    tf = Terraform(stack_dir, cli_config=write_cli_config(CLI_CONFIG.resolve()), data_dir=data_dir)
+    data_dir = terraform_data_dir(stack)
+    tf = Terraform(stack_dir, cli_config=write_cli_config(cli_config_path()), data_dir=data_dir)
     init_args = []
+    if "local" in json.loads((stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {}):
+        state_dir().mkdir(parents=True, exist_ok=True)
+        init_args.append(f"-backend-config=path={state_dir() / f'{stack}.tfstate'}")
     if backend_config:
         init_args.append(f"-backend-config={Path(backend_config).resolve()}")
     if migrate_state:
