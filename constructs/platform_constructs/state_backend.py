@@ -250,6 +250,37 @@ class StateBackend(Construct):
             child.override_logical_id(logical_id)
         return policy
 
+    def _lifecycle(
+        self,
+        prefix: str,
+        logical_id: str,
+        bucket: S3Bucket,
+        *,
+        rule_id: str,
+        expiration: S3BucketLifecycleConfigurationRuleExpiration,
+        noncurrent: S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    ) -> None:
+        """One whole-bucket rule: ``expiration`` for current objects, ``noncurrent`` for superseded
+        versions, and incomplete multipart uploads aborted after 7 days."""
+        lifecycle = S3BucketLifecycleConfiguration(
+            self,
+            f"{prefix}-lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id=rule_id,
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[expiration],
+                    noncurrent_version_expiration=[noncurrent],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
+        )
+        lifecycle.override_logical_id(logical_id)
+
     def _log_bucket(self, props: StateBackendProps) -> tuple[S3Bucket, S3BucketPolicy]:
         bucket = S3Bucket(
             self, "access-logs", bucket=props.log_bucket_name, force_destroy=False, tags=props.extra_tags or None
@@ -299,26 +330,14 @@ class StateBackend(Construct):
                 )
             ),
         )
-        lifecycle = S3BucketLifecycleConfiguration(
-            self,
-            "access-logs-lifecycle",
-            bucket=bucket.id,
-            rule=[
-                S3BucketLifecycleConfigurationRule(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.access_log_days)],
-                    noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)
-                    ],
-                    abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
-                    ],
-                )
-            ],
+        self._lifecycle(
+            "access-logs",
+            "state_access_logs",
+            bucket,
+            rule_id="expire-access-logs",
+            expiration=S3BucketLifecycleConfigurationRuleExpiration(days=props.access_log_days),
+            noncurrent=S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30),
         )
-        lifecycle.override_logical_id("state_access_logs")
         return bucket, policy
 
     def _state_bucket(self, props: StateBackendProps) -> S3Bucket:
@@ -363,29 +382,17 @@ class StateBackend(Construct):
             depends_on=[self._log_bucket_policy],
         )
         logging.override_logical_id("state")
-        lifecycle = S3BucketLifecycleConfiguration(
-            self,
-            "bucket-lifecycle",
-            bucket=bucket.id,
-            rule=[
-                S3BucketLifecycleConfigurationRule(
-                    id="expire-superseded-state-versions",
-                    status="Enabled",
-                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                            noncurrent_days=props.noncurrent_version_days,
-                            newer_noncurrent_versions=props.noncurrent_versions_kept,
-                        )
-                    ],
-                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)],
-                    abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
-                    ],
-                )
-            ],
+        self._lifecycle(
+            "bucket",
+            "state",
+            bucket,
+            rule_id="expire-superseded-state-versions",
+            expiration=S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True),
+            noncurrent=S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=props.noncurrent_version_days,
+                newer_noncurrent_versions=props.noncurrent_versions_kept,
+            ),
         )
-        lifecycle.override_logical_id("state")
         return bucket
 
     # -- lock table --------------------------------------------------------------------------------
