@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,27 @@ def test_service_state_lands_at_its_key_encrypted(
 LOCK_KEYS = {"dynamodb": ("crawlinghub", "dev"), "s3": ("crawlinghub", "stg"), "both": ("authhub", "dev")}
 
 
+@contextmanager
+def holding_lock(cfg: ServiceConfig, records: set[str], tmp_path: Path) -> Iterator[str]:
+    """A real ``terraform apply`` of ``cfg`` holds its lock(s) while the block runs; yields the lock ID.
+
+    On leaving the block the holder is released and must finish its apply; if anything failed first,
+    its process group is killed so no Terraform outlives the test.
+    """
+    release, log = tmp_path / "release", tmp_path / "holder.log"
+    holder = cfg.start_holder(release, log)
+    try:
+        yield cfg.wait_for_locks(records, holder, log)
+        assert holder.poll() is None, "the holder was still running while the lock was tested"
+        release.touch()
+        assert holder.wait(timeout=120) == 0, log.read_text()
+        assert "Apply complete!" in log.read_text()
+    finally:
+        if holder.poll() is None:
+            os.killpg(holder.pid, signal.SIGKILL)
+            holder.wait(timeout=30)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lock", LOCK_STYLES)
 def test_lock_refuses_a_second_apply_and_force_unlock_clears_a_stale_lock(
@@ -321,22 +343,11 @@ def test_lock_refuses_a_second_apply_and_force_unlock_clears_a_stale_lock(
     records = expected_records(lock)
 
     # 1. a live lock: a real apply holds it, a second apply is refused, and goes through once released
-    release, log = tmp_path / "release", tmp_path / "holder.log"
-    holder = svc.start_holder(release, log)
-    try:
-        lock_id = svc.wait_for_locks(records, holder, log)
+    with holding_lock(svc, records, tmp_path) as lock_id:
         refused = svc.apply(check=False)
         assert refused.returncode != 0, refused.stdout
         assert LOCK_ERROR in refused.stderr, refused.stderr
         assert LOCK_ID.findall(refused.stderr) == [lock_id], refused.stderr
-        assert holder.poll() is None, "the holder is still running while the second apply was refused"
-        release.touch()
-        assert holder.wait(timeout=120) == 0, log.read_text()
-    finally:
-        if holder.poll() is None:
-            os.killpg(holder.pid, signal.SIGKILL)
-            holder.wait(timeout=30)
-    assert "Apply complete!" in log.read_text()
     assert svc.held_locks() == {}
     assert "Apply complete!" in svc.apply().stdout
 
@@ -378,21 +389,12 @@ def test_both_style_is_refused_by_either_lock_alone(
     new = ServiceConfig(
         tmp_path / "new", applied_backend, with_lock(registry, "both"), tf_cli_config, service=service, env=env
     )
-    release, log = tmp_path / "release", tmp_path / "holder.log"
-    holder = old.start_holder(release, log)
-    try:
-        lock_id = old.wait_for_locks({holder_style}, holder, log)
+    with holding_lock(old, {holder_style}, tmp_path) as lock_id:
         refused = new.apply(check=False)
         assert refused.returncode != 0 and LOCK_ERROR in refused.stderr, refused.stderr
         assert LOCK_ID.findall(refused.stderr) == [lock_id], refused.stderr
         # the refused client let go of the half it had taken
         assert new.held_locks() == {holder_style: lock_id}
-        release.touch()
-        assert holder.wait(timeout=120) == 0, log.read_text()
-    finally:
-        if holder.poll() is None:
-            os.killpg(holder.pid, signal.SIGKILL)
-            holder.wait(timeout=30)
     assert "Apply complete!" in new.apply().stdout
     assert new.held_locks() == {}
 
