@@ -11,6 +11,8 @@ OUT        ?= cdktf.out
 # extra `infra synth` flags, e.g. SYNTH_ARGS=--hcl (also write the HCL form; needs the provider mirror)
 SYNTH_ARGS ?=
 STACK      ?= state-backend
+# environment of a per-environment stack (none today: the state backend serves every environment)
+ENV        ?=
 PYTEST_ARGS ?=
 # pytest-xdist workers; the suite is sized for the 2-core CI machine.
 JOBS       ?= 2
@@ -49,8 +51,8 @@ test-fast: $(VENV)/.installed ## only the fast layers (no jsii, no Terraform)
 bench: setup ## print the synth benchmark figures
 	$(BIN)/python scripts/bench.py --platform $(PLATFORM)
 
-deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [DEPLOY_ARGS=--plan-only]
-	$(BIN)/infra deploy $(STACK) --platform $(PLATFORM) --out $(OUT) $(DEPLOY_ARGS)
+deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [ENV=dev] [DEPLOY_ARGS=--plan-only]
+	$(BIN)/infra deploy $(STACK) $(if $(ENV),--env $(ENV)) --platform $(PLATFORM) --out $(OUT) $(DEPLOY_ARGS)
 
 render: $(VENV)/.installed ## render backend.tf for every service and environment into build/services/
 	$(BIN)/infra render --platform $(PLATFORM)

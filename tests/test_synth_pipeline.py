@@ -87,3 +87,18 @@ def test_untagged_resource_fails_synth_and_writes_nothing(tmp_path: Path, monkey
     )
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
     assert not any(p.name.startswith(".out.synth") for p in tmp_path.iterdir())
+
+
+def test_deploy_resolves_stack_and_env() -> None:
+    from platform_constructs.errors import ConfigError
+    from platform_stacks.deploy import resolve_stack
+
+    known = ["state-backend", "network-dev", "network-prod"]
+    assert resolve_stack("state-backend", None, known) == "state-backend"
+    assert resolve_stack("network", "prod", known) == "network-prod"
+    with pytest.raises(ConfigError, match="serves every environment: omit ENV"):
+        resolve_stack("state-backend", "dev", known)
+    with pytest.raises(ConfigError, match=r"no such stack.*network-stg"):
+        resolve_stack("network", "stg", known)
+    with pytest.raises(ConfigError, match=r"STACK=<concern> ENV=<env>"):
+        resolve_stack("network", None, known)

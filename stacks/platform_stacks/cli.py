@@ -71,6 +71,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     return deploy(
         args.stack,
+        env=args.env,
         platform=_platform_arg(args.platform),
         outdir=args.out,
         yes=args.yes,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")
+    p.add_argument("--env", help="environment of a per-environment stack (deploys <stack>-<env>)")
     p.add_argument("--platform", help=PLATFORM_HELP)
     p.add_argument("--out", default="cdktf.out", help="synth output folder (default: cdktf.out)")
     p.add_argument("--yes", action="store_true", help="apply without asking (CI); the plan is still shown")

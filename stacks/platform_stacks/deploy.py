@@ -21,9 +21,28 @@ def _step(text: str) -> None:
     print(f"==> {text}", file=sys.stderr, flush=True)
 
 
+def resolve_stack(stack: str, env: str | None, known: list[str]) -> str:
+    """``STACK`` plus optional ``ENV`` → the synthesized stack id (``<concern>-<env>`` for per-env stacks).
+
+    Shared stacks (the state backend) take no environment; asking for one is an error rather than a
+    silent deploy of the shared stack.
+    """
+    if env and f"{stack}-{env}" in known:
+        return f"{stack}-{env}"
+    if stack in known and not env:
+        return stack
+    if stack in known:
+        fix = f"{stack!r} serves every environment: omit ENV (make deploy STACK={stack})"
+        raise ConfigError("deploy", [Problem("env", "this stack is not per environment", env, fix)])
+    wanted = f"{stack}-{env}" if env else stack
+    fix = f"one of: {', '.join(known)} (a per-environment stack <concern>-<env> is STACK=<concern> ENV=<env>)"
+    raise ConfigError("deploy", [Problem("stack", "no such stack", wanted, fix)])
+
+
 def deploy(
     stack: str,
     *,
+    env: str | None = None,
     platform: str | None = None,
     outdir: str = "cdktf.out",
     yes: bool = False,
@@ -35,8 +54,7 @@ def deploy(
 ) -> int:
     _step("synth")
     result = synth(platform, outdir)
-    if stack not in result.stacks:
-        raise ConfigError("deploy", [Problem("stack", "no such stack", stack, f"one of: {', '.join(result.stacks)}")])
+    stack = resolve_stack(stack, env, result.stacks)
     stack_dir = Path(outdir) / "stacks" / stack
     problems = [
         Problem(
