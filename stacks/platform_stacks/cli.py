@@ -77,6 +77,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         yes=args.yes,
         plan_only=args.plan_only,
         migrate_state=args.migrate_state,
+        reconfigure=args.reconfigure,
         override_files=[Path(p) for p in args.override_file],
         backend_config=args.backend_config,
     )
@@ -135,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--migrate-state",
         action="store_true",
         help="move existing state into the configured backend (bootstrap step 2)",
+    )
+    p.add_argument(
+        "--reconfigure",
+        action="store_true",
+        help="re-initialise after backend settings changed but the state stays where it is (e.g. lock style)",
     )
     p.add_argument(
         "--override-file",

@@ -48,6 +48,7 @@ def deploy(
     yes: bool = False,
     plan_only: bool = False,
     migrate_state: bool = False,
+    reconfigure: bool = False,
     override_files: list[Path] | None = None,
     backend_config: str | None = None,
     ask: Callable[[str], str] = input,
@@ -82,9 +83,25 @@ def deploy(
         init_args.append(f"-backend-config=path={state_dir() / f'{stack}.tfstate'}")
     if backend_config:
         init_args.append(f"-backend-config={Path(backend_config).resolve()}")
+    # Neither flag by default: when the backend changed since the last init, Terraform stops and says so,
+    # instead of silently starting on an empty state in the new backend (which would plan to recreate
+    # everything). The user then chooses: --migrate-state (move the state) or --reconfigure (same state,
+    # new settings, e.g. another lock style).
+    if migrate_state and reconfigure:
+        raise ConfigError(
+            "deploy",
+            [
+                Problem(
+                    "--migrate-state/--reconfigure",
+                    "choose one",
+                    "both",
+                    "--migrate-state moves state; --reconfigure keeps it where it is",
+                )
+            ],
+        )
     if migrate_state:
         init_args += ["-migrate-state", "-force-copy"]
-    else:
+    elif reconfigure:
         init_args.append("-reconfigure")
     _step(f"terraform init ({stack})")
     if tf.run("init", "-input=false", *init_args, check=False, stream=True).returncode != 0:
