@@ -30,7 +30,7 @@ import pytest
 from botocore.exceptions import ClientError
 from tests.conftest import MotoServer, copy_stack
 
-from platform_constructs.errors import DeclinedError
+from platform_constructs.errors import DeclinedError, TerraformError
 from platform_constructs.registry import Registry
 from platform_constructs.tf import Terraform, TfResult
 from platform_stacks.service_files import backend_tf
@@ -515,6 +515,18 @@ def _deploy_then_migrate(moto: MotoServer, tmp_path: Path, deploy: Callable[...,
     migrated.write_text(registry_text.replace("bootstrap_migrated: false", "bootstrap_migrated: true"))
     backend_config = tmp_path / "moto.s3.tfbackend"
     backend_config.write_text(moto.backend_config())
+    # Without --migrate-state, init stops on the changed backend instead of starting on empty state.
+    with pytest.raises(TerraformError):
+        deploy(
+            "state-backend",
+            platform=str(migrated),
+            outdir=str(outdir),
+            override_files=[override],
+            backend_config=str(backend_config),
+            ask=answer("no"),
+        )
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="platform/state-backend/terraform.tfstate")
     result = deploy(
         "state-backend",
         platform=str(migrated),
