@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# ENV, PLATFORM, OUT... are common names that shells and CI export for other purposes (ENV is a POSIX sh
+# startup file, PLATFORM a Visual Studio setting). Only values given on the make command line count.
+$(foreach v,PLATFORM OUT STACK ENV SYNTH_ARGS DEPLOY_ARGS JOBS,$(if $(filter environment,$(origin $(v))),$(eval undefine $(v))))
+
 PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from platform_constructs.errors import ConfigError
-from platform_constructs.registry import DEFAULT_REGISTRY, load_registry, parse_registry
+from platform_constructs.registry import load_registry, parse_registry
 from platform_constructs.registry.loader import read_registry_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,8 +36,10 @@ def test_embedded_default_is_complete() -> None:
     assert reg.repo_id(reg.service("authhub")) == "github.com/acme/authhub"
 
 
-def test_repo_platform_yaml_is_the_embedded_default() -> None:
-    assert (REPO / "platform.yaml").read_text() == read_registry_text(DEFAULT_REGISTRY)[1]
+def test_repo_platform_yaml_is_a_valid_registry() -> None:
+    """The organisation's own registry (starts as a copy of the embedded default; tests use the latter)."""
+    reg = load_registry(REPO / "platform.yaml")
+    assert reg.services and reg.environments
 
 
 def test_unknown_key_names_path_and_suggests() -> None:
@@ -147,3 +149,16 @@ def test_bad_registry_writes_nothing(tmp_path: Path) -> None:
         synth(bad, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "cdktf.out"]
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1", "us-iso-east-1", "AP-NORTHEAST-2", "mars-1"])
+def test_regions_outside_the_commercial_partition_are_refused(region: str) -> None:
+    data = default_data()
+    data["region"] = region
+    assert "commercial AWS partition" in problems_for(data)["region"]
+
+
+def test_admin_roles_must_live_in_the_platform_account() -> None:
+    data = default_data()
+    data["platform"]["admin_role_arns"] = ["arn:aws:iam::999999999999:role/admin"]
+    assert "platform account" in problems_for(data)["platform"]

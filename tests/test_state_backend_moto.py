@@ -502,6 +502,7 @@ def _deploy_then_migrate(moto: MotoServer, tmp_path: Path, deploy: Callable[...,
 
     assert deploy("state-backend", outdir=str(outdir), override_files=[override], ask=answer("yes")) == 0
     assert len(prompts) == 2
+    assert (tmp_path / "tfdata" / "state-backend" / ".terraform.lock.hcl").is_file(), "provider lock kept"
     bucket = "acme-terraform-state-100000000000"
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {bucket, f"{bucket}-access-logs"}
     assert ddb.list_tables()["TableNames"] == ["terraform-state-lock"]

@@ -77,15 +77,17 @@ def test_untagged_resource_fails_synth_and_writes_nothing(tmp_path: Path, monkey
 
     monkeypatch.setattr(app_module, "build_app", build_with_untagged)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("kept")
+    monkeypatch.setattr(app_module, "build_app", real_build)
+    synth(registry_file(tmp_path), out, force=True)  # a previous, good output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(app_module, "build_app", build_with_untagged)
     with pytest.raises(SynthError) as info:
         synth(registry_file(tmp_path), out, force=True)
     message = str(info.value)
     assert (
         "state-backend/stray (aws_s3_bucket) lacks tag(s) Environment, Service, Owner, CostCenter, ManagedBy" in message
     )
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "previous output untouched"
     assert not any(p.name.startswith(".out.synth") for p in tmp_path.iterdir())
 
 
@@ -102,3 +104,14 @@ def test_deploy_resolves_stack_and_env() -> None:
         resolve_stack("network", "stg", known)
     with pytest.raises(ConfigError, match=r"STACK=<concern> ENV=<env>"):
         resolve_stack("network", None, known)
+
+
+def test_synth_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    from platform_constructs.errors import ConfigError
+
+    foreign = tmp_path / "important"
+    foreign.mkdir()
+    (foreign / "file.txt").write_text("precious")
+    with pytest.raises(ConfigError, match="not a synth output folder"):
+        synth(registry_file(tmp_path), foreign)
+    assert (foreign / "file.txt").read_text() == "precious"

@@ -64,17 +64,18 @@ def test_cli_exit_code_and_message_for_unknown_service() -> None:
     assert "is not registered in platform.yaml" in out.stderr and out.stdout == ""
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    [
-        'a"b',
-        "a\nb",
-        '${file("/etc/passwd")}',
-        "%{ if true }x%{ endif }",
-        "back\\slash",
-        'x"\n  use_lockfile = false\n#',
-    ],
-)
+HOSTILE = [
+    'a"b',
+    "a\nb",
+    '${file("/etc/passwd")}',
+    "%{ if true }x%{ endif }",
+    "back\\slash",
+    "bell\b form\f feed\\b",
+    'x"\n  use_lockfile = false\n#',
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
 def test_hcl_string_escaping_round_trips(hostile: str) -> None:
     """Whatever reaches a template stays one literal string: no new attribute, no interpolation."""
     text = f"x = {hcl_string(hostile)}\n"
@@ -94,7 +95,17 @@ def test_injection_through_an_unvalidated_registry_still_renders_literal(registr
     assert block["use_lockfile"] is True
 
 
-def test_render_all(registry: Registry, tmp_path: Path) -> None:
-    written = render_all_backends(registry, tmp_path)
-    assert len(written) == 9
-    assert (tmp_path / "authhub/infra/environments/prod/backend.tf").is_file()
+def test_render_all_replaces_the_folder_and_refuses_foreign_ones(registry: Registry, tmp_path: Path) -> None:
+    out = tmp_path / "services"
+    written = render_all_backends(registry, out)
+    assert len(written) == 9 and all(p.is_file() for p in written)
+    # a service that leaves the registry leaves the rendered tree too
+    fewer = registry.model_copy(update={"services": registry.services[:1]})
+    assert len(render_all_backends(fewer, out)) == 3
+    assert not (out / "authhub").exists()
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "keep.md").write_text("mine")
+    with pytest.raises(ConfigError, match="was not rendered by infra"):
+        render_all_backends(registry, foreign)
+    assert (foreign / "keep.md").read_text() == "mine"

@@ -80,3 +80,17 @@ def test_plan_json_equals_plan_hcl(
         forms[form] = _planned(terraform(work, env=moto.env()), work)
     assert len(forms["json"]) == 20
     assert forms["json"] == forms["hcl"]
+
+
+def test_terraform_parses_every_hostile_literal(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    """The escaping of templated values must satisfy Terraform's own parser, not only python-hcl2."""
+    from platform_constructs.templating import hcl_string
+    from test_templates import HOSTILE
+
+    work = tmp_path / "lit"
+    work.mkdir()
+    body = "".join(f"  v{i} = {hcl_string(v)}\n" for i, v in enumerate(HOSTILE))
+    (work / "main.tf").write_text(f"locals {{\n{body}}}\n")
+    result = terraform(work).run("fmt", "-check", "-no-color", "main.tf", check=False)
+    assert result.returncode in (0, 3), result.stderr  # 3 = would reformat (alignment); parse errors are 2
+    assert "Invalid" not in result.stderr, result.stderr

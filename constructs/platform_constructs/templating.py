@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 
+from platform_constructs.hcl.render import literal_string
+
 ENV_VAR = "INFRA_TEMPLATES_DIR"
 
 
@@ -26,12 +28,14 @@ def templates_dir() -> Path:
 
 
 def hcl_string(value: object) -> str:
-    """A quoted HCL string literal whose value is exactly ``value``, never an expression."""
+    """A quoted HCL string literal whose value is exactly ``value``, never an expression.
+
+    The same escaping as the HCL renderer's literal strings: backslash, quote, control characters (in
+    the forms HCL accepts; it has no ``\\b`` or ``\\f``), and template sequences doubled.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    quoted = json.dumps(text, ensure_ascii=False)  # escapes ", \ and control characters as HCL does
-    return quoted.replace("${", "$${").replace("%{", "%%{")
+    return literal_string(str(value))
 
 
 def comment_text(value: object) -> str:

@@ -1,7 +1,8 @@
 """The CDKTF app entry point (``cdktf.json`` runs ``python -m platform_stacks``).
 
-The official ``cdktf`` CLI sets ``CDKTF_OUTDIR``; the registry comes from ``$INFRA_PLATFORM`` (default: the
-embedded platform.yaml). It goes through the same pipeline as ``infra synth``, so both give the same stacks.
+The official ``cdktf`` CLI sets ``CDKTF_OUTDIR``; the registry comes from ``$INFRA_PLATFORM``, else
+``./platform.yaml``, else the embedded default: the same resolution as ``infra synth``, and the same
+pipeline, so both give the same stacks.
 """
 
 from __future__ import annotations

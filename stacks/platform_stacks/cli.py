@@ -16,9 +16,9 @@ PLATFORM_HELP = "registry file (default: ./platform.yaml if present, else the em
 
 
 def _platform_arg(value: str | None) -> str | None:
-    if value:
-        return value
-    return "platform.yaml" if Path("platform.yaml").is_file() else None
+    from platform_constructs.registry.loader import default_registry_path
+
+    return value or default_registry_path()
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -39,6 +39,58 @@ def resolve_stack(stack: str, env: str | None, known: list[str]) -> str:
     raise ConfigError("deploy", [Problem("stack", "no such stack", wanted, fix)])
 
 
+def _check_inputs(override_files: list[Path], backend_config: str | None, migrate: bool, reconfigure: bool) -> None:
+    problems = [
+        Problem(
+            "--override-file",
+            "Terraform only merges files named *_override.tf(.json)",
+            str(f),
+            "rename it, e.g. endpoints_override.tf.json",
+        )
+        for f in override_files
+        if not f.name.endswith(("_override.tf", "_override.tf.json"))
+    ]
+    problems += [Problem("--override-file", "file not found", str(f)) for f in override_files if not f.is_file()]
+    if backend_config and not Path(backend_config).is_file():
+        problems.append(Problem("--backend-config", "file not found", backend_config))
+    if migrate and reconfigure:
+        problems.append(
+            Problem(
+                "--migrate-state/--reconfigure",
+                "choose one",
+                "both",
+                "--migrate-state moves state; --reconfigure keeps it where it is",
+            )
+        )
+    if problems:
+        raise ConfigError("deploy", problems)
+
+
+def _init_args(stack: str, stack_dir: Path, backend_config: str | None, migrate: bool, reconfigure: bool) -> list[str]:
+    args = ["-input=false"]
+    if "local" in json.loads((stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {}):
+        state_dir().mkdir(parents=True, exist_ok=True)
+        args.append(f"-backend-config=path={state_dir() / f'{stack}.tfstate'}")
+    if backend_config:
+        args.append(f"-backend-config={Path(backend_config).resolve()}")
+    # Neither flag by default: when the backend changed since the last init, Terraform stops and says so,
+    # instead of silently starting on an empty state in the new backend (which would plan to recreate
+    # everything). The user then chooses: --migrate-state (move the state) or --reconfigure (same state,
+    # new settings, e.g. another lock style).
+    if migrate:
+        args += ["-migrate-state", "-force-copy"]
+    elif reconfigure:
+        args.append("-reconfigure")
+    return args
+
+
+def _confirmed(stack: str, ask: Callable[[str], str]) -> bool:
+    try:
+        return ask(f"Apply this plan to stack {stack!r}? Only 'yes' applies: ").strip() == "yes"
+    except EOFError:  # no terminal (CI without --yes): nobody said yes
+        return False
+
+
 def deploy(
     stack: str,
     *,
@@ -53,59 +105,29 @@ def deploy(
     backend_config: str | None = None,
     ask: Callable[[str], str] = input,
 ) -> int:
+    overrides = override_files or []
+    _check_inputs(overrides, backend_config, migrate_state, reconfigure)
     _step("synth")
     result = synth(platform, outdir)
     stack = resolve_stack(stack, env, result.stacks)
     stack_dir = Path(outdir) / "stacks" / stack
-    problems = [
-        Problem(
-            "--override-file",
-            "Terraform only merges files named *_override.tf(.json)",
-            str(f),
-            "rename it, e.g. endpoints_override.tf.json",
-        )
-        for f in override_files or []
-        if not f.name.endswith(("_override.tf", "_override.tf.json"))
-    ]
-    problems += [Problem("--override-file", "file not found", str(f)) for f in override_files or [] if not f.is_file()]
-    if backend_config and not Path(backend_config).is_file():
-        problems.append(Problem("--backend-config", "file not found", backend_config))
-    if problems:
-        raise ConfigError("deploy", problems)
-    for f in override_files or []:
+    for f in overrides:
         shutil.copyfile(f, stack_dir / f.name)
 
     data_dir = terraform_data_dir(stack)
     tf = Terraform(stack_dir, cli_config=write_cli_config(cli_config_path()), data_dir=data_dir)
-    init_args = []
-    if "local" in json.loads((stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {}):
-        state_dir().mkdir(parents=True, exist_ok=True)
-        init_args.append(f"-backend-config=path={state_dir() / f'{stack}.tfstate'}")
-    if backend_config:
-        init_args.append(f"-backend-config={Path(backend_config).resolve()}")
-    # Neither flag by default: when the backend changed since the last init, Terraform stops and says so,
-    # instead of silently starting on an empty state in the new backend (which would plan to recreate
-    # everything). The user then chooses: --migrate-state (move the state) or --reconfigure (same state,
-    # new settings, e.g. another lock style).
-    if migrate_state and reconfigure:
-        raise ConfigError(
-            "deploy",
-            [
-                Problem(
-                    "--migrate-state/--reconfigure",
-                    "choose one",
-                    "both",
-                    "--migrate-state moves state; --reconfigure keeps it where it is",
-                )
-            ],
-        )
-    if migrate_state:
-        init_args += ["-migrate-state", "-force-copy"]
-    elif reconfigure:
-        init_args.append("-reconfigure")
+    # Every synth replaces cdktf.out/, and with it the provider lock file init writes there; keep the
+    # lock file with the stack's Terraform data so provider checksums stay pinned between deploys.
+    lock_file, kept_lock = stack_dir / ".terraform.lock.hcl", data_dir / ".terraform.lock.hcl"
+    if kept_lock.is_file() and not lock_file.exists():
+        shutil.copyfile(kept_lock, lock_file)
     _step(f"terraform init ({stack})")
-    if tf.run("init", "-input=false", *init_args, check=False, stream=True).returncode != 0:
+    init = _init_args(stack, stack_dir, backend_config, migrate_state, reconfigure)
+    if tf.run("init", *init, check=False, stream=True).returncode != 0:
         raise TerraformError(f"terraform init failed for {stack}")
+    if lock_file.is_file():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(lock_file, kept_lock)
     plan_file = data_dir / "deploy.tfplan"
     _step("terraform plan")
     plan = tf.run("plan", "-input=false", f"-out={plan_file}", "-detailed-exitcode", check=False, stream=True)
@@ -116,10 +138,8 @@ def deploy(
         return 0
     if plan_only:
         return 0
-    if not yes:
-        answer = ask(f"Apply this plan to stack {stack!r}? Only 'yes' applies: ").strip()
-        if answer != "yes":
-            raise DeclinedError("not applied: the answer was not 'yes'")
+    if not yes and not _confirmed(stack, ask):
+        raise DeclinedError("not applied: the answer was not 'yes'")
     _step("terraform apply (the saved plan)")
     if tf.run("apply", "-input=false", str(plan_file), check=False, stream=True).returncode != 0:
         raise TerraformError(f"terraform apply failed for {stack}")

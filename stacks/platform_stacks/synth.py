@@ -24,9 +24,10 @@ from typing import Any
 import platform_constructs
 import platform_stacks
 from platform_constructs.engine import ENGINE_DISTRIBUTIONS
-from platform_constructs.errors import SynthError
+from platform_constructs.errors import ConfigError, Problem, SynthError
 from platform_constructs.registry.loader import parse_registry, read_registry_text
 from platform_constructs.templating import templates_dir
+from platform_stacks.output_tree import is_replaceable, replace_tree
 
 FINGERPRINT_FILE = ".infra-synth.json"
 
@@ -60,11 +61,21 @@ def fingerprint(registry_text: str, hcl: bool) -> str:
     return hashlib.sha256(f"{_code_digest()}\n{hcl}\n{registry_text}".encode()).hexdigest()
 
 
+def _is_synth_output(path: Path) -> bool:
+    """Files Terraform or ``infra deploy`` add next to the output (provider lock, override files) are not ours."""
+    name = path.name
+    return not (
+        name in (FINGERPRINT_FILE, ".terraform.lock.hcl")
+        or name.endswith(("_override.tf", "_override.tf.json"))
+        or ".terraform" in path.parts
+    )
+
+
 def _file_hashes(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != FINGERPRINT_FILE
+        if p.is_file() and _is_synth_output(p)
     }
 
 
@@ -94,6 +105,18 @@ def synth(
             return SynthResult(out, list(recorded.get("stacks", [])), True, time.perf_counter() - started)
 
     registry = parse_registry(text, source)  # every input error, before anything is written
+    if not is_replaceable(out, (FINGERPRINT_FILE, "manifest.json")):
+        raise ConfigError(
+            "synth",
+            [
+                Problem(
+                    "--out",
+                    "exists and is not a synth output folder; it would be replaced",
+                    str(out),
+                    "choose an empty or new folder (default: cdktf.out)",
+                )
+            ],
+        )
 
     from platform_stacks.app import build_app  # starts jsii: only when there is work to do
 
@@ -116,16 +139,7 @@ def synth(
         (scratch / FINGERPRINT_FILE).write_text(
             json.dumps({"fingerprint": expected, "registry": source, "stacks": names, "files": files}, indent=2) + "\n"
         )
-        _replace(scratch, out)
+        replace_tree(scratch, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return SynthResult(out, names, False, time.perf_counter() - started, files)
-
-
-def _replace(new: Path, target: Path) -> None:
-    """Swap ``new`` into ``target`` with two renames, so readers see the old or the new tree, never a mix."""
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -16,6 +16,7 @@ from typing import Any
 from platform_constructs.engine import PROVIDER_BINDINGS_VERSION
 from platform_constructs.paths import schema_cache_dir
 from platform_constructs.tf import Terraform, write_cli_config
+from platform_constructs.tf.runner import atomic_write
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 
@@ -92,9 +93,7 @@ def load_shapes(cache_dir: Path | None = None, cli_config: Path | None = None) -
             tf = Terraform(work, cli_config=cfg, data_dir=work / ".terraform")
             tf.init(backend=False)
             compact = _compact(tf.run("providers", "schema", "-json").json())
-        scratch = cache.with_suffix(".tmp")
-        scratch.write_text(json.dumps(compact, separators=(",", ":")))
-        scratch.replace(cache)
+        atomic_write(cache, json.dumps(compact, separators=(",", ":")))
     data = json.loads(cache.read_text())
     return ProviderShapes(
         Shape.from_json(data["provider"]),

@@ -1,6 +1,6 @@
 """The organisation registry (``platform.yaml``): the single source of truth for every stack and template."""
 
-from platform_constructs.registry.loader import DEFAULT_REGISTRY, load_registry, parse_registry
+from platform_constructs.registry.loader import DEFAULT_REGISTRY, default_registry_path, load_registry, parse_registry
 from platform_constructs.registry.model import (
     Environment,
     GitHub,
@@ -18,6 +18,7 @@ __all__ = [
     "Registry",
     "Service",
     "StateBackendSettings",
+    "default_registry_path",
     "load_registry",
     "parse_registry",
 ]

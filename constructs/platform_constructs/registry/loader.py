@@ -44,6 +44,12 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def default_registry_path() -> str | None:
+    """``./platform.yaml`` when the working directory has one (the organisation's registry), else None
+    (the embedded default). The CLI and the cdktf app entry point resolve the default the same way."""
+    return "platform.yaml" if Path("platform.yaml").is_file() else None
+
+
 def read_registry_text(path: str | Path | None) -> tuple[str, str]:
     """Return ``(source label, text)`` for ``path``, or for the embedded default when ``path`` is None."""
     if path is None or str(path) == DEFAULT_REGISTRY:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from platform_constructs.errors import ConfigError
 from platform_constructs.naming import Kind, check_name, state_bucket_name
@@ -24,7 +24,7 @@ RESERVED_NAMES = frozenset({"shared", "platform", "global", "all", "aws", "terra
 ACCOUNT_PATTERN = r"^\d{12}$"
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 COST_CENTER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,30}[A-Za-z0-9]$"
-REGION_PATTERN = r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$"
+REGION_PATTERN = r"^(?:af|ap|ca|eu|il|me|mx|sa|us)-[a-z]+-\d$"
 REPO_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
 OWNER_PATTERN = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
 HOST_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
@@ -39,7 +39,8 @@ PATTERN_RULES = {
     ACCOUNT_PATTERN: "exactly 12 digits, quoted",
     EMAIL_PATTERN: "an email address",
     COST_CENTER_PATTERN: "letters, digits and inner hyphens, 2-32 characters (for example CC-1001)",
-    REGION_PATTERN: "an AWS region code such as ap-northeast-2",
+    REGION_PATTERN: "a region of the commercial AWS partition such as ap-northeast-2 (GovCloud, China and ISO "
+    "regions need other ARN partitions, which the platform does not generate yet)",
     REPO_PATTERN: "a GitHub repository name (letters, digits, '.', '_', '-')",
     OWNER_PATTERN: "a GitHub organisation or user name",
     HOST_PATTERN: "a lower-case host name such as github.com",
@@ -129,13 +130,17 @@ class PlatformTeam(_Model):
         "root is always allowed so the key can never become unmanageable",
     )
 
-    @field_validator("admin_role_arns")
-    @classmethod
-    def _role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for arn in value:
-            if not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", arn):
-                raise ValueError(f"{arn!r} is not an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)")
-        return value
+    @model_validator(mode="after")
+    def _role_arns(self) -> PlatformTeam:
+        # The key policies match administrators in the platform account only (aws:PrincipalAccount):
+        # a role elsewhere would pass validation and silently never match.
+        for arn in self.admin_role_arns:
+            if not re.fullmatch(rf"arn:aws:iam::{self.account_id}:role/[\w+=,.@/-]{{1,512}}", arn):
+                raise ValueError(
+                    f"{arn!r} must be an IAM role ARN in the platform account "
+                    f"(arn:aws:iam::{self.account_id}:role/<name>)"
+                )
+        return self
 
 
 class Environment(_Model):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from platform_constructs.errors import TerraformError
 from platform_constructs.tf.mirror import PROVIDER, find_mirror
 
 
@@ -32,8 +35,15 @@ def write_cli_config(path: Path, mirror: Path | None = None) -> Path:
         "disable_checkpoint = true\n"
     )
     if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+        atomic_write(path, text)
     return path
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a unique temporary file and a rename: parallel writers never expose a partial file."""
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class TfResult:
         return json.loads(self.stdout)
 
 
-class TerraformFailedError(RuntimeError):
+class TerraformFailedError(TerraformError):
     def __init__(self, result: TfResult, workdir: Path):
         self.result = result
         super().__init__(
@@ -88,8 +98,7 @@ class Terraform:
     ) -> TfResult:
         cmd = [sys.executable, "-m", "platform_constructs.tf", *args]
         if stream:
-            streamed = subprocess.run(cmd, cwd=self.workdir, env=self.env, timeout=timeout, check=False)
-            result = TfResult(tuple(args), streamed.returncode, "", "")
+            result = TfResult(tuple(args), self._stream(cmd), "", "")
         else:
             proc = subprocess.run(
                 cmd,
@@ -105,6 +114,17 @@ class Terraform:
         if check and result.returncode != 0:
             raise TerraformFailedError(result, self.workdir)
         return result
+
+    def _stream(self, cmd: list[str]) -> int:
+        """Run in the foreground with no time limit. Ctrl-C reaches Terraform (same process group) and
+        this process waits for it: Terraform then stops gracefully, writes state and releases its lock,
+        instead of being killed mid-apply."""
+        proc = subprocess.Popen(cmd, cwd=self.workdir, env=self.env)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return proc.wait()
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     # Convenience wrappers for the commands the platform drives. ------------------------------------
     def init(self, *extra: str, backend: bool = True, **kw: Any) -> TfResult:
