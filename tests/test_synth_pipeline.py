@@ -115,3 +115,17 @@ def test_synth_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match="not a synth output folder"):
         synth(registry_file(tmp_path), foreign)
     assert (foreign / "file.txt").read_text() == "precious"
+
+
+def test_no_terminal_at_the_prompt_counts_as_no_and_failures_have_exit_codes() -> None:
+    from platform_constructs.errors import TerraformError
+    from platform_constructs.tf import TerraformFailedError
+    from platform_stacks.deploy import _confirmed
+
+    def no_tty(_: str) -> str:
+        raise EOFError
+
+    assert _confirmed("state-backend", no_tty) is False
+    assert _confirmed("state-backend", lambda _: " yes ") is True
+    assert _confirmed("state-backend", lambda _: "y") is False
+    assert issubclass(TerraformFailedError, TerraformError) and TerraformError.exit_code == 4
