@@ -479,7 +479,7 @@ def _deploy_then_migrate(moto: MotoServer, tmp_path: Path, deploy: Callable[...,
     override = tmp_path / "moto_override.tf.json"
     override.write_text(moto.provider_override())
     outdir = tmp_path / "elsewhere" / "out"  # any output folder: the state still lands in INFRA_STATE_DIR
-    local_state = tmp_path / "state" / "state-backend.tfstate"
+    local_state = tmp_path / "state" / "acme-100000000000" / "state-backend.tfstate"
     s3, ddb, kms = moto.boto3("s3"), moto.boto3("dynamodb"), moto.boto3("kms")
 
     prompts: list[str] = []
@@ -502,7 +502,7 @@ def _deploy_then_migrate(moto: MotoServer, tmp_path: Path, deploy: Callable[...,
 
     assert deploy("state-backend", outdir=str(outdir), override_files=[override], ask=answer("yes")) == 0
     assert len(prompts) == 2
-    assert (tmp_path / "tfdata" / "state-backend" / ".terraform.lock.hcl").is_file(), "provider lock kept"
+    assert (tmp_path / "tfdata" / "acme-100000000000" / "state-backend" / ".terraform.lock.hcl").is_file()
     bucket = "acme-terraform-state-100000000000"
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {bucket, f"{bucket}-access-logs"}
     assert ddb.list_tables()["TableNames"] == ["terraform-state-lock"]

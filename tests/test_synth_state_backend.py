@@ -118,7 +118,7 @@ def test_provider_versions_and_default_tags(doc: dict[str, Any], registry: Regis
 
 
 def test_bootstrap_starts_on_local_state_outside_the_output(doc: dict[str, Any]) -> None:
-    assert doc["terraform"]["backend"] == {"local": {"path": "../../../.state/state-backend.tfstate"}}
+    assert doc["terraform"]["backend"] == {"local": {"path": "../../../.state/acme-100000000000/state-backend.tfstate"}}
 
 
 def test_every_checkov_skip_carries_a_reason(doc: dict[str, Any]) -> None:

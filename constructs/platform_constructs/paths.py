@@ -29,7 +29,8 @@ def schema_cache_dir() -> Path:
 def state_dir() -> Path:
     """Local state of bootstrap stacks before they migrate into S3 (``$INFRA_STATE_DIR`` overrides).
 
-    The repository's ``.state/``, wherever ``infra`` runs and whatever the output folder: the synthesized
+    The repository's ``.state/`` (a sub-folder per registry scope, ``{org}-{platform account}``), wherever
+    ``infra`` runs and whatever the output folder: the synthesized
     local backend path points here from ``cdktf.out/stacks/<stack>/``, and ``infra deploy`` passes the
     absolute path, so another ``--out`` cannot leave the bootstrap state somewhere it will not be found.
     """
@@ -37,8 +38,8 @@ def state_dir() -> Path:
     return Path(configured).resolve() if configured else REPO_ROOT / ".state"
 
 
-def terraform_data_dir(stack: str) -> Path:
-    """``TF_DATA_DIR`` of a deployed stack: the repository's ``.terraform-data/<stack>``.
+def terraform_data_dir(scope: str, stack: str) -> Path:
+    """``TF_DATA_DIR`` of a deployed stack: the repository's ``.terraform-data/<scope>/<stack>``.
 
     Outside ``cdktf.out/`` (every synth replaces it) and outside ``build/`` (``make clean`` removes it): it
     records the backend a stack was initialised with, which ``--migrate-state`` needs to find the local
@@ -46,4 +47,4 @@ def terraform_data_dir(stack: str) -> Path:
     """
     configured = os.environ.get("INFRA_TERRAFORM_DATA_DIR")
     root = Path(configured).resolve() if configured else REPO_ROOT / ".terraform-data"
-    return root / stack
+    return root / scope / stack

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from platform_constructs.errors import ConfigError, DeclinedError, Problem, TerraformError
 from platform_constructs.paths import cli_config_path, state_dir, terraform_data_dir
+from platform_constructs.registry import load_registry
 from platform_constructs.tf import Terraform, write_cli_config
 from platform_stacks.synth import synth
 
@@ -66,11 +67,13 @@ def _check_inputs(override_files: list[Path], backend_config: str | None, migrat
         raise ConfigError("deploy", problems)
 
 
-def _init_args(stack: str, stack_dir: Path, backend_config: str | None, migrate: bool, reconfigure: bool) -> list[str]:
+def _init_args(
+    scope: str, stack: str, stack_dir: Path, *, backend_config: str | None, migrate: bool, reconfigure: bool
+) -> list[str]:
     args = ["-input=false"]
     if "local" in json.loads((stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {}):
-        state_dir().mkdir(parents=True, exist_ok=True)
-        args.append(f"-backend-config=path={state_dir() / f'{stack}.tfstate'}")
+        (state_dir() / scope).mkdir(parents=True, exist_ok=True)
+        args.append(f"-backend-config=path={state_dir() / scope / f'{stack}.tfstate'}")
     if backend_config:
         args.append(f"-backend-config={Path(backend_config).resolve()}")
     # Neither flag by default: when the backend changed since the last init, Terraform stops and says so,
@@ -109,12 +112,13 @@ def deploy(
     _check_inputs(overrides, backend_config, migrate_state, reconfigure)
     _step("synth")
     result = synth(platform, outdir)
+    scope = load_registry(platform).scope
     stack = resolve_stack(stack, env, result.stacks)
     stack_dir = Path(outdir) / "stacks" / stack
     for f in overrides:
         shutil.copyfile(f, stack_dir / f.name)
 
-    data_dir = terraform_data_dir(stack)
+    data_dir = terraform_data_dir(scope, stack)
     tf = Terraform(stack_dir, cli_config=write_cli_config(cli_config_path()), data_dir=data_dir)
     # Every synth replaces cdktf.out/, and with it the provider lock file init writes there; keep the
     # lock file with the stack's Terraform data so provider checksums stay pinned between deploys.
@@ -122,7 +126,9 @@ def deploy(
     if kept_lock.is_file() and not lock_file.exists():
         shutil.copyfile(kept_lock, lock_file)
     _step(f"terraform init ({stack})")
-    init = _init_args(stack, stack_dir, backend_config, migrate_state, reconfigure)
+    init = _init_args(
+        scope, stack, stack_dir, backend_config=backend_config, migrate=migrate_state, reconfigure=reconfigure
+    )
     if tf.run("init", *init, check=False, stream=True).returncode != 0:
         raise TerraformError(f"terraform init failed for {stack}")
     if lock_file.is_file():

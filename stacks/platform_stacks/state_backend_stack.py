@@ -15,8 +15,15 @@ from platform_constructs.state_backend import StateBackend, StateBackendProps
 from platform_constructs.tags import Label
 
 STACK_ID = "state-backend"
-#: Relative to the stack's folder, cdktf.out/stacks/state-backend/ → <repo>/.state/
-LOCAL_STATE_PATH = "../../../.state/state-backend.tfstate"
+
+
+def local_state_path(registry: Registry) -> str:
+    """Relative to the stack's folder (cdktf.out/stacks/state-backend/ → <repo>/.state/<org>-<account>/).
+
+    Scoped by organisation and platform account, so deploying another registry from the same clone can
+    never read or overwrite this one's bootstrap state.
+    """
+    return f"../../../.state/{registry.scope}/{STACK_ID}.tfstate"
 
 
 def platform_state_key(stack_id: str) -> str:
@@ -55,4 +62,4 @@ class StateBackendStack(PlatformStack):
         if registry.state_backend.bootstrap_migrated:
             configure_s3_backend(self, registry, platform_state_key(STACK_ID))
         else:
-            LocalBackend(self, path=LOCAL_STATE_PATH)
+            LocalBackend(self, path=local_state_path(registry))

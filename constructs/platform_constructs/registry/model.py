@@ -221,6 +221,11 @@ class Registry(_Model):
         return state_bucket_name(self.org, self.platform.account_id)
 
     @property
+    def scope(self) -> str:
+        """``{org}-{platform account}``: keys local files (bootstrap state, Terraform data) per registry."""
+        return f"{self.org}-{self.platform.account_id}"
+
+    @property
     def atlantis_role_arn(self) -> str:
         return f"arn:aws:iam::{self.platform.account_id}:role/{self.platform.atlantis_role_name}"
 
