@@ -112,7 +112,7 @@ def test_synth_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> N
     foreign = tmp_path / "important"
     foreign.mkdir()
     (foreign / "file.txt").write_text("precious")
-    with pytest.raises(ConfigError, match="not a synth output folder"):
+    with pytest.raises(ConfigError, match="was not written by infra synth"):
         synth(registry_file(tmp_path), foreign)
     assert (foreign / "file.txt").read_text() == "precious"
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from platform_constructs.errors import ConfigError, Problem
 
 
 def is_replaceable(target: Path, markers: tuple[str, ...]) -> bool:
@@ -23,3 +27,34 @@ def replace_tree(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_tree(
+    target: Path, markers: tuple[str, ...], *, command: str, produced_by: str, default: str
+) -> Iterator[Path]:
+    """Build a new ``target`` in a scratch folder beside it; swap it in only if the block succeeds.
+
+    Refuses up front (before any work) when ``target`` holds something we did not generate. The scratch
+    folder is removed whatever happens, so a failure leaves the previous ``target`` exactly as it was.
+    """
+    if not is_replaceable(target, markers):
+        raise ConfigError(
+            command,
+            [
+                Problem(
+                    "--out",
+                    f"exists and was not {produced_by}; it would be replaced",
+                    str(target),
+                    f"choose an empty or new folder (default: {default})",
+                )
+            ],
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.parent / f".{target.name}.{command}-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        yield scratch
+        replace_tree(scratch, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

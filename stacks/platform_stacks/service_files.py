@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from platform_constructs.backend_config import BackendSettings
-from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.registry import Registry
 from platform_constructs.templating import render
-from platform_stacks.output_tree import is_replaceable, replace_tree
+from platform_stacks.output_tree import staged_tree
 
 LOCK_DESCRIPTIONS = {
     "dynamodb": "DynamoDB table {table}",
@@ -40,23 +37,10 @@ def render_all_backends(registry: Registry, root: Path) -> list[Path]:
     The whole folder is rendered aside and swapped in, so files of a service or environment that left
     the registry do not linger where someone could copy them.
     """
-    if not is_replaceable(root, (RENDER_MARKER,)):
-        raise ConfigError(
-            "render",
-            [
-                Problem(
-                    "--out",
-                    "exists and was not rendered by infra; it would be replaced",
-                    str(root),
-                    "choose an empty or new folder (default: build/services)",
-                )
-            ],
-        )
-    root.parent.mkdir(parents=True, exist_ok=True)
-    scratch = root.parent / f".{root.name}.render-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
     relative = []
-    try:
+    with staged_tree(
+        root, (RENDER_MARKER,), command="render", produced_by="rendered by infra", default="build/services"
+    ) as scratch:
         for svc in registry.services:
             for env in registry.environments:
                 rel = Path(svc.name) / "infra" / "environments" / env / "backend.tf"
@@ -64,7 +48,4 @@ def render_all_backends(registry: Registry, root: Path) -> list[Path]:
                 (scratch / rel).write_text(backend_tf(registry, svc.name, env))
                 relative.append(rel)
         (scratch / RENDER_MARKER).write_text("rendered by `infra render`; this folder is replaced on every run\n")
-        replace_tree(scratch, root)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return [root / rel for rel in relative]

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -24,10 +22,10 @@ from typing import Any
 import platform_constructs
 import platform_stacks
 from platform_constructs.engine import ENGINE_DISTRIBUTIONS
-from platform_constructs.errors import ConfigError, Problem, SynthError
+from platform_constructs.errors import SynthError
 from platform_constructs.registry.loader import parse_registry, read_registry_text
 from platform_constructs.templating import templates_dir
-from platform_stacks.output_tree import is_replaceable, replace_tree
+from platform_stacks.output_tree import staged_tree
 
 FINGERPRINT_FILE = ".infra-synth.json"
 
@@ -105,25 +103,15 @@ def synth(
             return SynthResult(out, list(recorded.get("stacks", [])), True, time.perf_counter() - started)
 
     registry = parse_registry(text, source)  # every input error, before anything is written
-    if not is_replaceable(out, (FINGERPRINT_FILE, "manifest.json")):
-        raise ConfigError(
-            "synth",
-            [
-                Problem(
-                    "--out",
-                    "exists and is not a synth output folder; it would be replaced",
-                    str(out),
-                    "choose an empty or new folder (default: cdktf.out)",
-                )
-            ],
-        )
+    with staged_tree(
+        out,
+        (FINGERPRINT_FILE, "manifest.json"),
+        command="synth",
+        produced_by="written by infra synth",
+        default="cdktf.out",
+    ) as scratch:
+        from platform_stacks.app import build_app  # starts jsii: only when there is work to do
 
-    from platform_stacks.app import build_app  # starts jsii: only when there is work to do
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scratch = out.parent / f".{out.name}.synth-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
         app, stacks = build_app(registry, scratch)
         app.synth()
         violations = [v.render() for s in stacks for v in s.tag_aspect.violations]
@@ -139,7 +127,4 @@ def synth(
         (scratch / FINGERPRINT_FILE).write_text(
             json.dumps({"fingerprint": expected, "registry": source, "stacks": names, "files": files}, indent=2) + "\n"
         )
-        replace_tree(scratch, out)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return SynthResult(out, names, False, time.perf_counter() - started, files)
