@@ -1,0 +1,127 @@
+"""Validation rules that hold in two places: construct props (Python) and module variables (Terraform).
+
+A module's ``variable`` blocks are generated from the construct's props (DESIGN.md: one construct, two
+outputs), so each rule is written once and knows both forms: :meth:`Rule.holds` for Python values and
+:meth:`Rule.condition` for the HCL expression of a ``validation`` block. Tests evaluate both forms on the
+same values, the HCL one through Terraform itself, so the two can never disagree silently.
+
+Values that are still unresolved tokens (CDKTF references) are skipped in Python, as aws-cdk does: they
+are checked by Terraform when the module runs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from platform_constructs.hcl.render import literal_string
+
+
+def _hcl(value: Any) -> str:
+    """A literal HCL value (strings never interpolate)."""
+    if isinstance(value, str):
+        return literal_string(value)
+    return json.dumps(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    message: str
+
+    def holds(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def condition(self, ref: str) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    values: tuple[Any, ...]
+
+    def holds(self, value: Any) -> bool:
+        return value in self.values
+
+    def condition(self, ref: str) -> str:
+        return f"contains([{', '.join(_hcl(v) for v in self.values)}], {ref})"
+
+
+@dataclass(frozen=True)
+class Between(Rule):
+    """Whole numbers from ``low`` to ``high``, both included."""
+
+    low: int
+    high: int
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and self.low <= value <= self.high
+
+    def condition(self, ref: str) -> str:
+        return f"{ref} == floor({ref}) && {ref} >= {self.low} && {ref} <= {self.high}"
+
+
+@dataclass(frozen=True)
+class Matches(Rule):
+    """A whole-string regular expression in the syntax Python's ``re`` and Terraform's RE2 share:
+    no look-around, no back-references (checked on construction)."""
+
+    pattern: str
+
+    def __post_init__(self) -> None:
+        if re.search(r"\(\?[=!<]|\\[1-9]", self.pattern):
+            raise ValueError(f"pattern {self.pattern!r} uses syntax RE2 (Terraform) does not support")
+        re.compile(self.pattern)
+
+    def holds(self, value: Any) -> bool:
+        # re.ASCII: RE2 classes (\\d, \\w, \\s) are ASCII-only; Python's are Unicode by default.
+        return isinstance(value, str) and re.fullmatch(self.pattern, value, re.ASCII) is not None
+
+    def condition(self, ref: str) -> str:
+        return f"can(regex({literal_string('^(?:' + self.pattern + ')$')}, {ref}))"
+
+
+@dataclass(frozen=True)
+class Ipv4Cidr(Rule):
+    """An IPv4 network in CIDR notation with no host bits set (``10.0.0.0/16``, not ``10.0.0.1/16``)."""
+
+    def holds(self, value: Any) -> bool:
+        if not isinstance(value, str) or "/" not in value:
+            return False
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+        except ValueError:
+            return False
+        return True
+
+    def condition(self, ref: str) -> str:
+        return f"can(cidrnetmask({ref})) && try(cidrsubnet({ref}, 0, 0) == {ref}, false)"
+
+
+def arn(service: str, resource: str, message: str) -> Matches:
+    """An ARN of ``service`` whose resource part matches ``resource`` (a regex fragment)."""
+    return Matches(message, rf"arn:aws:{service}:[a-z0-9-]*:(?:\d{{12}})?:{resource}")
+
+
+@dataclass(frozen=True)
+class WhenSet(Rule):
+    """``rule`` applies when a value is given; null (not set) passes."""
+
+    rule: Rule
+
+    def holds(self, value: Any) -> bool:
+        return value is None or self.rule.holds(value)
+
+    def condition(self, ref: str) -> str:
+        return f"{ref} == null ? true : ({self.rule.condition(ref)})"
+
+
+def validation_blocks(ref: str, rules: tuple[Rule, ...], indent: str = "  ") -> str:
+    """The ``validation`` blocks of a variable, one per rule, in rule order."""
+    return "".join(
+        f"\n{indent}validation {{\n{indent}  condition     = {r.condition(ref)}\n"
+        f"{indent}  error_message = {literal_string(r.message)}\n{indent}}}\n"
+        for r in rules
+    )
