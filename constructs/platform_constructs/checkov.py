@@ -14,8 +14,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from platform_constructs.paths import REPO_ROOT
+
 ENV_VAR = "INFRA_CHECKOV"
-REPO = Path(__file__).resolve().parents[2]
 NO_REASON = "No comment provided"
 
 
@@ -43,7 +44,7 @@ class CheckovReport:
 
 def checkov_executable() -> str:
     configured = os.environ.get(ENV_VAR)
-    candidates = [configured] if configured else [str(REPO / ".venv-checkov" / "bin" / "checkov")]
+    candidates = [configured] if configured else [str(REPO_ROOT / ".venv-checkov" / "bin" / "checkov")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return candidate

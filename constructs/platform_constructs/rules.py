@@ -12,19 +12,11 @@ are checked by Terraform when the module runs.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from platform_constructs.hcl.render import literal_string
-
-
-def _hcl(value: Any) -> str:
-    """A literal HCL value (strings never interpolate)."""
-    if isinstance(value, str):
-        return literal_string(value)
-    return json.dumps(value)
+from platform_constructs.hcl.render import expression, literal_string
 
 
 @dataclass(frozen=True)
@@ -46,7 +38,7 @@ class OneOf(Rule):
         return value in self.values
 
     def condition(self, ref: str) -> str:
-        return f"contains([{', '.join(_hcl(v) for v in self.values)}], {ref})"
+        return f"contains([{', '.join(expression(v, literal=True) for v in self.values)}], {ref})"
 
 
 @dataclass(frozen=True)

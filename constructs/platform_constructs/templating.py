@@ -8,13 +8,13 @@ registry patterns); escaping is the second line, not the first.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import jinja2
 
-from platform_constructs.hcl.render import literal_string
+from platform_constructs.hcl.render import expression, literal_string
+from platform_constructs.paths import REPO_ROOT
 
 ENV_VAR = "INFRA_TEMPLATES_DIR"
 
@@ -23,8 +23,7 @@ def templates_dir() -> Path:
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured)
-    # constructs/platform_constructs/templating.py → <repo>/templates
-    return Path(__file__).resolve().parents[2] / "templates"
+    return REPO_ROOT / "templates"
 
 
 def hcl_string(value: object) -> str:
@@ -44,11 +43,8 @@ def comment_text(value: object) -> str:
 
 
 def hcl_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return hcl_string(value)
+    """A literal HCL value: numbers and booleans as themselves, strings as :func:`hcl_string`."""
+    return expression(value, literal=True)
 
 
 def environment() -> jinja2.Environment:

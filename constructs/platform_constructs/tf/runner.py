@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,14 +150,3 @@ class Terraform:
 
     def fmt_check(self, *paths: str) -> TfResult:
         return self.run("fmt", "-check", "-diff", "-recursive", *paths, check=False)
-
-
-def summarize_diagnostics(validate_output: Mapping[str, Any]) -> list[str]:
-    return [
-        f"{d.get('severity')}: {d.get('summary')} — {d.get('detail', '')}".strip()
-        for d in validate_output.get("diagnostics", [])
-    ]
-
-
-def env_without(keys: Sequence[str]) -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in keys}
