@@ -117,3 +117,83 @@ def validation_blocks(ref: str, rules: tuple[Rule, ...], indent: str = "  ") -> 
         f"{indent}  error_message = {literal_string(r.message)}\n{indent}}}\n"
         for r in rules
     )
+
+
+@dataclass(frozen=True)
+class Each(Rule):
+    """``rule`` holds for every element of a list, or every value of a map."""
+
+    rule: Rule
+
+    def holds(self, value: Any) -> bool:
+        items = value.values() if isinstance(value, dict) else value
+        return value is not None and all(self.rule.holds(v) for v in items)
+
+    def condition(self, ref: str) -> str:
+        return f"alltrue([for x in {ref} : {self.rule.condition('x')}])"
+
+
+@dataclass(frozen=True)
+class Keys(Rule):
+    """``rule`` holds for every key of a map (keys become resource addresses: keep them stable and plain)."""
+
+    rule: Rule
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, dict) and all(self.rule.holds(k) for k in value)
+
+    def condition(self, ref: str) -> str:
+        return f"alltrue([for k, v in {ref} : {self.rule.condition('k')}])"
+
+
+@dataclass(frozen=True)
+class Count(Rule):
+    """A list with ``low`` to ``high`` elements, both included."""
+
+    low: int
+    high: int
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, list | tuple) and self.low <= len(value) <= self.high
+
+    def condition(self, ref: str) -> str:
+        return f"length({ref}) >= {self.low} && length({ref}) <= {self.high}"
+
+
+@dataclass(frozen=True)
+class Distinct(Rule):
+    """No element appears twice."""
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, list | tuple) and len(set(value)) == len(value)
+
+    def condition(self, ref: str) -> str:
+        return f"length(distinct({ref})) == length({ref})"
+
+
+@dataclass(frozen=True)
+class NotStartingWith(Rule):
+    """A string that does not start with ``prefix`` (reserved names)."""
+
+    prefix: str
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, str) and not value.startswith(self.prefix)
+
+    def condition(self, ref: str) -> str:
+        return f"!startswith({ref}, {literal_string(self.prefix)})"
+
+
+def each(rule: Rule) -> Each:
+    """:class:`Each` with the inner rule's message."""
+    return Each(rule.message, rule)
+
+
+def keys(rule: Rule) -> Keys:
+    """:class:`Keys` with the inner rule's message."""
+    return Keys(rule.message, rule)
+
+
+def when_set(rule: Rule) -> WhenSet:
+    """:class:`WhenSet` with the inner rule's message."""
+    return WhenSet(rule.message, rule)

@@ -66,6 +66,19 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_modules_export(args: argparse.Namespace) -> int:
+    from platform_stacks.catalog_export import check_catalog, export_catalog
+
+    out = Path(args.out)
+    if args.check:
+        check_catalog(_platform_arg(args.platform), out)
+        print(f"ok: {out}/ matches a fresh export")
+        return 0
+    names = export_catalog(_platform_arg(args.platform), out, args.module or None)
+    print(f"exported {', '.join(names)} → {out}/")
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from platform_stacks.deploy import deploy
 
@@ -124,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", help=PLATFORM_HELP)
     p.add_argument("--out", default="build/services", help="output folder (default: build/services)")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("modules", help="the module catalog (modules_out/)")
+    msub = p.add_subparsers(dest="modules_command", required=True)
+    p = msub.add_parser("export", help="regenerate modules_out/ from the catalog constructs")
+    p.add_argument("--platform", help=PLATFORM_HELP)
+    p.add_argument("--out", default="modules_out", help="catalog folder (default: modules_out)")
+    p.add_argument("--check", action="store_true", help="change nothing; fail (exit 3) if --out is stale")
+    p.add_argument("--module", action="append", help="export only this module (repeatable; development aid)")
+    p.set_defaults(func=cmd_modules_export)
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")

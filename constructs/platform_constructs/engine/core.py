@@ -33,3 +33,12 @@ __all__ = [
     "TerraformStack",
     "Token",
 ]
+
+from cdktf import (
+    TerraformDataSource,
+    TerraformLocal,
+    TerraformProviderGeneratorMetadata,
+    TerraformVariable,
+)
+
+__all__ += ["TerraformDataSource", "TerraformLocal", "TerraformProviderGeneratorMetadata", "TerraformVariable"]

@@ -173,30 +173,45 @@ def _comments(meta: Any) -> list[str]:
 
 
 def body(data: dict[str, Any], shape: Shape, indent: int, *, kind: str = "") -> list[str]:
-    """Lines of a block body. ``kind`` enables the meta-arguments of resources/data/modules/outputs."""
+    """Lines of a block body. ``kind`` enables the meta-arguments of resources/data/modules/outputs.
+
+    Order, as people write Terraform: ``count``/``for_each``/``provider`` first, then attributes, then
+    nested blocks, and ``lifecycle`` last.
+    """
     pad = "  " * indent
     lines = [pad + c for c in _comments(data.get("//"))]
+    lead: list[str] = []
     attrs: list[str] = []
     blocks: list[str] = []
+    tail: list[str] = []
     for key, value in data.items():
         if key == "//":
             continue
         if kind in ("resource", "data", "module", "output") and key in META_REFERENCE_LISTS:
             attrs.append(f"{pad}{key} = [" + ", ".join(reference(v) for v in value) + "]")
         elif kind in ("resource", "data") and key == "provider":
-            attrs.append(f"{pad}provider = {reference(value)}")
+            lead.append(f"{pad}provider = {reference(value)}")
+        elif kind in ("resource", "data") and key in ("count", "for_each"):
+            lead.insert(0, f"{pad}{key} = {expression(value, indent=indent)}")
         elif kind in ("resource", "data") and key == "lifecycle":
-            blocks += _blocks(key, value, "single", LIFECYCLE, indent)
+            tail += _blocks(key, value, "single", LIFECYCLE, indent)
         elif kind == "lifecycle" and key in META_REFERENCE_LISTS:
             attrs.append(f"{pad}{key} = [" + ", ".join(reference(v) for v in value) + "]")
         elif kind in ("resource", "data", "output") and key in ("precondition", "postcondition"):
             blocks += _blocks(key, value, "list", CONDITION, indent)
+        elif key == "dynamic" and shape.blocks and kind not in ("output", "lifecycle"):
+            blocks += _dynamic_blocks(value, shape, indent)
         elif key in shape.blocks:
             mode, inner = shape.blocks[key]
             blocks += _blocks(key, value, mode, inner, indent)
         else:
             attrs.append(f"{pad}{key} = {expression(value, indent=indent)}")
-    return lines + attrs + blocks
+    if lead and attrs:
+        lead.append("")
+    blocks += tail
+    if not (lead or attrs) and blocks and blocks[0] == "":
+        blocks = blocks[1:]
+    return lines + lead + attrs + blocks
 
 
 def _blocks(name: str, value: Any, mode: str, shape: Shape, indent: int) -> list[str]:
@@ -210,6 +225,29 @@ def _blocks(name: str, value: Any, mode: str, shape: Shape, indent: int) -> list
         out += ["", f"{pad}{name} {{", *body(item, shape, indent + 1, kind=kind), f"{pad}}}"]
     if mode == "single" and len(items) > 1:
         raise RenderError(f"block {name!r} allows one instance, got {len(items)}")
+    return out
+
+
+def _dynamic_blocks(value: Any, shape: Shape, indent: int) -> list[str]:
+    """``"dynamic": {"<block>": {"for_each": ..., "iterator": ..., "content": {...}}}`` (or a list of such)."""
+    pad = "  " * indent
+    out: list[str] = []
+    for group in value if isinstance(value, list) else [value]:
+        for name, spec in group.items():
+            if name not in shape.blocks:
+                raise RenderError(f"dynamic block {name!r} is not a nested block type of its parent")
+            inner = shape.blocks[name][1]
+            for item in spec if isinstance(spec, list) else [spec]:
+                lines = [f"{pad}  for_each = {expression(item['for_each'], indent=indent + 1)}"]
+                if "iterator" in item:
+                    lines.append(f"{pad}  iterator = {reference(item['iterator'])}")
+                if "labels" in item:
+                    lines.append(f"{pad}  labels = {expression(item['labels'], indent=indent + 1)}")
+                unknown = set(item) - {"for_each", "iterator", "labels", "content"}
+                if unknown:
+                    raise RenderError(f"dynamic block {name!r} has unsupported keys {sorted(unknown)}")
+                lines += ["", f"{pad}  content {{", *body(item.get("content", {}), inner, indent + 2), f"{pad}  }}"]
+                out += ["", f"{pad}dynamic {json.dumps(name)} {{", *lines, f"{pad}}}"]
     return out
 
 
@@ -271,9 +309,13 @@ def _terraform_body(content: dict[str, Any]) -> list[str]:
     return lines
 
 
+_VARIABLE_ORDER = ("description", "type", "default", "nullable", "sensitive", "validation")
+
+
 def _variable_body(item: dict[str, Any]) -> list[str]:
     lines = []
-    for key, value in item.items():
+    ordered = sorted(item.items(), key=lambda kv: _VARIABLE_ORDER.index(kv[0]) if kv[0] in _VARIABLE_ORDER else 99)
+    for key, value in ordered:
         if key == "type":
             lines.append(f"  type = {value}")  # a type expression, written bare
         elif key == "default":

@@ -112,6 +112,15 @@ class GitHub(_Model):
 
     host: Hostname = Field("github.com", description="GitHub host (github.com or a GHES hostname)")
     owner: GitHubOwner = Field(description="organisation or user that owns the repositories")
+    platform_repo: RepoName = Field(
+        "platform-infra",
+        description="this repository's name: service repos source the module catalog from it (?ref=vX.Y.Z)",
+    )
+
+    @property
+    def catalog_source(self) -> str:
+        """``git::`` address of ``modules_out/`` in this repository, without the module or ``?ref``."""
+        return f"git::https://{self.host}/{self.owner}/{self.platform_repo}.git//modules_out"
 
 
 class PlatformTeam(_Model):

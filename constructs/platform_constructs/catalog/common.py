@@ -1,0 +1,55 @@
+"""Props every catalog module shares: the naming and tagging context (cloudposse null-label style).
+
+Every resource name is ``{environment}-{service_name}-{segment}`` (the one naming rule, see
+:mod:`platform_constructs.naming`) and every taggable resource carries ``Environment``, ``Service``,
+``ManagedBy`` plus the caller's ``tags`` (which the provider's ``default_tags`` usually complete with
+Team, Owner and CostCenter).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from platform_constructs.catalog.props import ModuleProps
+from platform_constructs.rules import Count, Matches, each, keys
+
+#: same as platform_constructs.naming.SEGMENT (lower-case, starts with a letter, single inner hyphens)
+SEGMENT = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+
+Segment = Matches("Must be lower-case letters and digits, starting with a letter, with single inner hyphens.", SEGMENT)
+TagKey = Matches(
+    "Tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@ (aws: is reserved by AWS).",
+    r"[A-Za-z0-9 _.:/=+@-]{1,128}",
+)
+TagValue = Matches(
+    "Tag values must be at most 256 characters of letters, digits, spaces and _.:/=+-@.", r"[A-Za-z0-9 _.:/=+@-]{0,256}"
+)
+#: for_each keys become resource addresses: plain, stable identifiers
+RuleKey = Matches("Keys must be 1-64 characters of lower-case letters, digits, '_' and '-'.", r"[a-z0-9_-]{1,64}")
+VpcId = Matches("Must be a VPC id (vpc- followed by 8 or 17 hex digits).", r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+SubnetIds = each(
+    Matches("Every subnet id must be subnet- followed by 8 or 17 hex digits.", r"subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+)
+SecurityGroupIdRule = Matches(
+    "Must be a security group id (sg- followed by 8 or 17 hex digits).", r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})"
+)
+SecurityGroupIds = each(SecurityGroupIdRule)
+
+
+def at_least(n: int, what: str) -> Count:
+    return Count(f"Give at least {n} {what}.", n, 1000)
+
+
+class CommonProps(ModuleProps):
+    environment: Annotated[str, Segment] = Field(
+        description="Environment segment of every name and the Environment tag (for example dev, stg, prod)."
+    )
+    service_name: Annotated[str, Segment] = Field(
+        description="Service segment of every name and the Service tag (the service's name in platform.yaml)."
+    )
+    tags: Annotated[dict[str, str], keys(TagKey), each(TagValue)] = Field(
+        default_factory=dict,
+        description="Extra tags for every taggable resource, merged over Environment/Service/ManagedBy.",
+    )
