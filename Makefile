@@ -24,7 +24,7 @@ JOBS       ?= 2
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup synth test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
+.PHONY: help setup synth modules test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ $(CHECKOV)/.installed: requirements-checkov.lock
 synth: $(VENV)/.installed ## synthesize every stack (PLATFORM=file to use another registry) and render templates
 	$(BIN)/infra synth --platform $(PLATFORM) --out $(OUT) $(SYNTH_ARGS)
 	$(BIN)/infra render --platform $(PLATFORM)
+
+modules: $(VENV)/.installed ## regenerate modules_out/ (the module catalog) from the constructs; commit the result
+	$(BIN)/infra modules export --platform $(PLATFORM)
 
 test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)

@@ -5,8 +5,8 @@ terraform {
 
   required_providers {
     aws = {
-      "source"  = "hashicorp/aws"
-      "version" = ">= 5.100, < 7.0"
+      source  = "hashicorp/aws"
+      version = ">= 5.100, < 7.0"
     }
   }
 }

@@ -159,7 +159,8 @@ def expression(value: Any, literal: bool = False, indent: int = 0) -> str:
             return "{}"
         lines = []
         for k, v in value.items():
-            key = literal_string(k) if literal else (k if IDENT.fullmatch(k) else template(k))
+            # A bare identifier key is a literal name in an HCL object constructor, never a reference.
+            key = k if IDENT.fullmatch(k) else (literal_string(k) if literal else template(k))
             lines.append(f"{pad}{key} = {expression(v, literal, indent + 1)}\n")
         return "{\n" + "".join(lines) + "  " * indent + "}"
     raise RenderError(f"unsupported JSON value {value!r}")

@@ -1,0 +1,5 @@
+"""IAM role module: one role, one least-privilege inline policy built from templates, managed attachments."""
+
+from platform_constructs.catalog.iam.construct import IamRole, IamRoleProps
+
+__all__ = ["IamRole", "IamRoleProps"]

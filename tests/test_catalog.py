@@ -1,0 +1,162 @@
+"""The committed catalog (modules_out/) as service repos receive it: current, well-formed, valid, scanned, plannable.
+
+Per-module behaviour (equivalence of the three forms, every validation block and precondition) is in
+tests/test_catalog_<module>.py; this file holds what every module and example must satisfy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from catalog_harness import CATALOG, OFFLINE_PROVIDER
+from conftest import need
+from platform_constructs.catalog import MODULES, available, construct_class
+from platform_constructs.tf import Terraform
+
+MODULE_NAMES = available()
+EXAMPLES = sorted(
+    str(p.parent.relative_to(CATALOG)) for p in CATALOG.glob("**/examples/*/main.tf") if ".terraform" not in p.parts
+)
+REQUIRED_FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf", "README.md")
+
+
+def test_every_registered_module_exists() -> None:
+    assert MODULE_NAMES == list(MODULES), f"constructs missing for {set(MODULES) - set(MODULE_NAMES)}"
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_module_layout_and_interface_rules(name: str) -> None:
+    folder = CATALOG / name
+    for filename in REQUIRED_FILES:
+        assert (folder / filename).is_file(), f"{name}/{filename} missing"
+    assert list((folder / "examples").glob("*/main.tf")), f"{name} has no example"
+    versions = hcl2.loads((folder / "versions.tf").read_text())["terraform"][0]
+    assert versions["required_version"].strip('"') == ">= 1.5"
+    assert versions["required_providers"][0]["aws"]["version"].strip('"')  # noqa: B005 == ">= 5.100, < 7.0"
+    variables = hcl2.loads((folder / "variables.tf").read_text()).get("variable", [])
+    inputs = construct_class(name).PROPS.inputs()
+    assert len(variables) == len(inputs) <= 25, f"{name}: {len(variables)} inputs (aim: at most 25)"
+    for block in variables:
+        ((var_name, body),) = block.items()
+        assert body.get("description"), f"{name}: variable {var_name} has no description"
+        assert "type" in body, f"{name}: variable {var_name} has no type"
+    outputs = hcl2.loads((folder / "outputs.tf").read_text()).get("output", [])
+    assert outputs, f"{name} has no outputs"
+    for block in outputs:
+        ((out_name, body),) = block.items()
+        assert body.get("description"), f"{name}: output {out_name} has no description"
+    text = (folder / "main.tf").read_text()
+    assert 'provider "' not in text, "modules must not configure providers"
+    assert "aws_caller_identity" not in text, "modules make no AWS API calls at plan time"
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_readme_documents_every_input_and_output_and_pins_a_tag(name: str) -> None:
+    readme = (CATALOG / name / "README.md").read_text()
+    for inp in construct_class(name).PROPS.inputs():
+        assert f"| `{inp.name}` |" in readme
+    for block in hcl2.loads((CATALOG / name / "outputs.tf").read_text()).get("output", []):
+        assert f"| `{next(iter(block)).strip(chr(34))}` |" in readme
+    assert re.search(rf'source = "git::https://[^"]+//modules_out/{name}\?ref=v\d+\.\d+\.\d+"', readme), (
+        "usage must pin ?ref"
+    )
+
+
+@pytest.mark.synth
+@pytest.mark.terraform
+def test_committed_catalog_is_a_fresh_export(repo_root: Path, tf_cli_config: Path) -> None:
+    """CI fails when modules_out/ is stale: regenerating from the constructs gives no diff."""
+    from platform_stacks.catalog_export import StaleCatalogError, check_catalog
+
+    try:
+        check_catalog(repo_root / "platform.yaml", CATALOG)
+    except StaleCatalogError as err:
+        pytest.fail(str(err), pytrace=False)
+
+
+@pytest.mark.terraform
+def test_catalog_is_fmt_clean(terraform: Callable[..., Terraform]) -> None:
+    result = terraform(CATALOG).fmt_check()
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_module_validates(name: str, terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    work = tmp_path / name
+    shutil.copytree(CATALOG / name, work, ignore=shutil.ignore_patterns("examples"))
+    tf = terraform(work)
+    tf.init(backend=False)
+    result = tf.validate()
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+def _tag_keys(value: Any) -> set[str]:
+    return set(value) if isinstance(value, dict) else set()
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_plans_and_tags_every_taggable_resource(
+    example: str, terraform: Callable[..., Terraform], tmp_path: Path
+) -> None:
+    """Each example plans with the real provider (offline: fake credentials, nothing looked up)."""
+    from platform_constructs.hcl import load_shapes
+
+    copy = tmp_path / "modules_out"
+    shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    work = copy / example
+    (work / "offline_override.tf.json").write_text(OFFLINE_PROVIDER)
+    tf = terraform(work)
+    tf.init(backend=False)
+    validation = tf.validate()
+    assert validation["valid"], validation["diagnostics"]
+    tf.plan("-input=false", out=str(tmp_path / "plan.bin"))
+    plan = tf.show_json(str(tmp_path / "plan.bin"))
+    changes = [rc for rc in plan["resource_changes"] if rc["mode"] == "managed"]
+    assert changes, "the example plans nothing"
+    assert all(rc["change"]["actions"] == ["create"] for rc in changes)
+    shapes = load_shapes()
+    untagged = []
+    for rc in changes:
+        if "tags" not in shapes.resource("resource", rc["type"]).attributes:
+            continue
+        tags = _tag_keys(rc["change"]["after"].get("tags"))
+        if not {"Environment", "Service", "ManagedBy"} <= tags:
+            untagged.append(f"{rc['address']}: {sorted(tags)}")
+    assert not untagged, "taggable resources without the module's identity tags:\n" + "\n".join(untagged)
+
+
+@pytest.mark.checkov
+@pytest.mark.slow
+def test_checkov_zero_failed_checks_over_modules_and_examples() -> None:
+    from platform_constructs.checkov import checkov_executable, run_checkov
+
+    try:
+        checkov_executable()
+    except FileNotFoundError as err:
+        need(False, str(err))
+    report = run_checkov(CATALOG)
+    assert report.parsing_errors == 0
+    assert report.failed == (), "\n".join(
+        f"{f.check_id} {f.resource} ({f.file}): {f.check_name}" for f in report.failed
+    )
+    assert report.unjustified_skips == (), report.unjustified_skips
+    assert report.passed > 0
+
+
+def test_catalog_readme_has_semver_rules_and_changelog_conventions() -> None:
+    readme = (CATALOG / "README.md").read_text()
+    for phrase in ("## Versioning", "major", "minor", "patch", "## CHANGELOG conventions", "moved"):
+        assert phrase in readme
+    for name in MODULE_NAMES:
+        assert f"[`{name}`]({name}/)" in readme
