@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from platform_constructs.catalog import MODULES
@@ -44,3 +46,48 @@ def check_catalog(platform: str | Path | None, out: Path) -> None:
             f"{out} is stale: {len(diffs)} file(s) differ from a fresh export:\n{listing}\n"
             "  fix: run `make modules` and commit modules_out/ (never edit generated files by hand)"
         )
+
+
+@dataclass(frozen=True)
+class ModuleStats:
+    name: str
+    inputs: int
+    required: int
+    validations: int
+    preconditions: int
+    examples: int
+    checkov_passed: int | None = None
+    checkov_failed: int | None = None
+    checkov_skipped: int | None = None
+
+
+def catalog_stats(out: Path, *, checkov: bool = False) -> list[ModuleStats]:
+    """Figures read from the exported HCL itself (python-hcl2), not from the constructs that wrote it."""
+    import hcl2
+
+    stats = []
+    for name in [n for n in MODULES if (out / n / "variables.tf").is_file()]:
+        folder = out / name
+        variables = hcl2.loads((folder / "variables.tf").read_text()).get("variable", [])
+        main = (folder / "main.tf").read_text()
+        bodies = [next(iter(v.values())) for v in variables]
+        figures = ModuleStats(
+            name=name,
+            inputs=len(bodies),
+            required=sum(1 for b in bodies if "default" not in b),
+            validations=sum(len(b.get("validation", [])) for b in bodies),
+            preconditions=len(re.findall(r"^\s*precondition\s*\{", main, re.M)),
+            examples=len(list((folder / "examples").glob("*/main.tf"))),
+        )
+        if checkov:
+            from platform_constructs.checkov import run_checkov
+
+            report = run_checkov(folder)
+            figures = replace(
+                figures,
+                checkov_passed=report.passed,
+                checkov_failed=len(report.failed),
+                checkov_skipped=len(report.skipped),
+            )
+        stats.append(figures)
+    return stats

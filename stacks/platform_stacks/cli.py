@@ -79,6 +79,25 @@ def cmd_modules_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_modules_stats(args: argparse.Namespace) -> int:
+    from platform_stacks.catalog_export import catalog_stats
+
+    rows = catalog_stats(Path(args.out), checkov=args.checkov)
+    head = "| module | inputs | required | validation blocks | preconditions | examples |"
+    rule = "|---|---|---|---|---|---|"
+    if args.checkov:
+        head += " checkov passed | failed | skipped |"
+        rule += "---|---|---|"
+    print(head)
+    print(rule)
+    for r in rows:
+        line = f"| {r.name} | {r.inputs} | {r.required} | {r.validations} | {r.preconditions} | {r.examples} |"
+        if args.checkov:
+            line += f" {r.checkov_passed} | {r.checkov_failed} | {r.checkov_skipped} |"
+        print(line)
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from platform_stacks.deploy import deploy
 
@@ -103,6 +122,23 @@ def cmd_tf_config(args: argparse.Namespace) -> int:
     path = write_cli_config(Path(args.path).resolve() if args.path else cli_config_path())
     print(path)
     return 0
+
+
+def _add_modules_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("modules", help="the module catalog (modules_out/)")
+    msub = p.add_subparsers(dest="modules_command", required=True)
+    p = msub.add_parser("export", help="regenerate modules_out/ from the catalog constructs")
+    p.add_argument("--platform", help=PLATFORM_HELP)
+    p.add_argument("--out", default="modules_out", help="catalog folder (default: modules_out)")
+    p.add_argument("--check", action="store_true", help="change nothing; fail (exit 3) if --out is stale")
+    p.add_argument("--module", action="append", help="export only this module (repeatable; development aid)")
+    p.set_defaults(func=cmd_modules_export)
+    p = msub.add_parser(
+        "stats", help="inputs, validation blocks, preconditions (and checkov with --checkov) per module"
+    )
+    p.add_argument("--out", default="modules_out", help="catalog folder (default: modules_out)")
+    p.add_argument("--checkov", action="store_true", help="also run checkov on each module and its examples")
+    p.set_defaults(func=cmd_modules_stats)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,14 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="build/services", help="output folder (default: build/services)")
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("modules", help="the module catalog (modules_out/)")
-    msub = p.add_subparsers(dest="modules_command", required=True)
-    p = msub.add_parser("export", help="regenerate modules_out/ from the catalog constructs")
-    p.add_argument("--platform", help=PLATFORM_HELP)
-    p.add_argument("--out", default="modules_out", help="catalog folder (default: modules_out)")
-    p.add_argument("--check", action="store_true", help="change nothing; fail (exit 3) if --out is stale")
-    p.add_argument("--module", action="append", help="export only this module (repeatable; development aid)")
-    p.set_defaults(func=cmd_modules_export)
+    _add_modules_parser(sub)
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")
