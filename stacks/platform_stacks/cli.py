@@ -67,6 +67,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_modules_export(args: argparse.Namespace) -> int:
+    from platform_constructs.errors import ConfigError, Problem
+    from platform_constructs.paths import REPO_ROOT
     from platform_stacks.catalog_export import check_catalog, export_catalog
 
     out = Path(args.out)
@@ -74,6 +76,18 @@ def cmd_modules_export(args: argparse.Namespace) -> int:
         check_catalog(_platform_arg(args.platform), out)
         print(f"ok: {out}/ matches a fresh export")
         return 0
+    if args.module and out.resolve() == (REPO_ROOT / "modules_out").resolve():
+        raise ConfigError(
+            "modules export",
+            [
+                Problem(
+                    "--module",
+                    "exports a partial catalog, which would replace the committed modules_out/",
+                    ",".join(args.module),
+                    "add --out /tmp/somewhere/modules_out, or drop --module to export everything",
+                )
+            ],
+        )
     names = export_catalog(_platform_arg(args.platform), out, args.module or None)
     print(f"exported {', '.join(names)} → {out}/")
     return 0
