@@ -41,6 +41,14 @@ Gaps found and fixed
    when rotation is on). The provider then plans ``eventbridge false -> true`` and
    ``rotation_period_in_days 0 -> 365`` forever after apply. Fixed: both are stored and returned.
 
+5. **Security group rule descriptions of group-referencing rules are lost on read.**
+   ``SecurityGroupRule.description`` (moto/ec2/models/security_groups.py ~95) reads only
+   ``ip_range["Description"]``; a rule whose peer is another group keeps its description in
+   ``source_group["Description"]``. ``DescribeSecurityGroupRules`` then returns no description, and the
+   provider plans ``+ description`` on every ``aws_vpc_security_group_ingress_rule`` that references a group
+   (the ALB -> service -> database chain), forever after apply. Fixed: the group pair's description is
+   returned when the rule has no IP range.
+
 Not emulator gaps (measured)
 ----------------------------
 * Each ``aws_s3_bucket_lifecycle_configuration`` create takes 55 s, on moto as on AWS: the provider
@@ -64,6 +72,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.responses import DynamoHandler
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 from moto.kms.responses import KmsResponse
 from moto.s3.models import FakeBucket
@@ -324,7 +333,22 @@ def _patch_read_back() -> None:
     KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
 
 
+def _patch_group_rule_description() -> None:
+    original = SecurityGroupRule.description
+    assert isinstance(original, property) and original.fget is not None
+    _expect_source(original.fget, 'return self.ip_range.get("Description")')
+
+    def description(self: SecurityGroupRule) -> str | None:
+        own: str | None = self.ip_range.get("Description")
+        if own is None and self.source_group:
+            return self.source_group.get("Description")  # type: ignore[no-any-return]
+        return own
+
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign, assignment]
+
+
 def apply_patches() -> None:
+    _patch_group_rule_description()
     _patch_lifecycle_newer_noncurrent_versions()
     _patch_atomic_conditional_writes()
     _patch_bucket_policy_conditions()
