@@ -87,6 +87,14 @@ def main() -> int:
         def cli_synth(*extra: str) -> float:
             return best_of(args.runs, [PY, "-m", "platform_stacks.cli", "synth", "--out", out, *platform_args, *extra])
 
+        catalog = str(Path(tmp) / "modules_out")
+        export_wall = best_of(
+            args.runs, [PY, "-m", "platform_stacks.cli", "modules", "export", "--out", catalog, *platform_args]
+        )
+        check_wall = best_of(
+            args.runs,
+            [PY, "-m", "platform_stacks.cli", "modules", "export", "--check", "--out", catalog, *platform_args],
+        )
         full_runs = worker("force")
         full_wall = cli_synth("--force")
         cached_runs = worker("cached")
@@ -105,6 +113,8 @@ def main() -> int:
         "synth_peak_rss_node_mib": round(max(r["node_peak"] for r in full_runs) / 2**20, 1),
         "no_change_synth_in_process_s": round(min(r["seconds"] for r in cached_runs), 3),
         "no_change_synth_cli_wall_s": round(cached_wall, 3),
+        "modules_export_all_cli_wall_s": round(export_wall, 3),
+        "modules_export_check_cli_wall_s": round(check_wall, 3),
         "runs": args.runs,
         "spread_full_synth_s": round(statistics.pstdev(r["seconds"] for r in full_runs), 3),
     }

@@ -253,6 +253,13 @@ class MotoServer:
         "sqs",
         "athena",
         "glue",
+        "acm",
+        "wafv2",
+        "servicediscovery",
+        "applicationautoscaling",
+        "route53",
+        "ssm",
+        "ecr",
     )
 
     def provider_override(self) -> str:

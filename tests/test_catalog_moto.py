@@ -2,9 +2,8 @@
 
 The examples' defaults are placeholder ids (``vpc-0123456789abcdef0``...). Here a real network and the
 shared prerequisites (VPC, subnets in three zones, a KMS key, a log bucket, an ACM certificate, a secret,
-an ECS cluster) are created in moto first, and every example variable whose name asks for one of them gets
-the real id. What moto cannot create is listed in ``MOTO_GAPS`` with the reason; those resources are
-excluded with ``-target`` of everything else, so the rest of the example still applies for real.
+an ECS cluster, a WAF web ACL) are created in moto first, and every example variable whose name asks for
+one of them gets the real id. After the apply, a second plan must be empty (what was written reads back).
 """
 
 from __future__ import annotations
@@ -49,6 +48,12 @@ def prerequisites(moto: MotoServer) -> dict[str, Any]:
     cert = moto.boto3("acm").request_certificate(DomainName="app.acme.example")["CertificateArn"]
     secret = moto.boto3("secretsmanager").create_secret(Name="prereq/db", SecretString="x")["ARN"]
     cluster = moto.boto3("ecs").create_cluster(clusterName="prereq")["cluster"]["clusterArn"]
+    web_acl = moto.boto3("wafv2").create_web_acl(
+        Name="prereq",
+        Scope="REGIONAL",
+        DefaultAction={"Allow": {}},
+        VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "prereq"},
+    )["Summary"]["ARN"]
     return {
         "vpc_id": vpc,
         "subnet_ids": subnets,
@@ -58,6 +63,7 @@ def prerequisites(moto: MotoServer) -> dict[str, Any]:
         "certificate_arn": cert,
         "secret_arn": secret,
         "cluster_arn": cluster,
+        "web_acl_arn": web_acl,
     }
 
 
@@ -82,6 +88,8 @@ def overrides(variables: dict[str, Any], real: dict[str, Any]) -> dict[str, Any]
             out[name] = real["bucket"]
         elif name == "cluster_arn":
             out[name] = real["cluster_arn"]
+        elif name == "web_acl_arn" and default is not None:
+            out[name] = real["web_acl_arn"]
         elif name.endswith("secret_arns") and isinstance(default, list):
             out[name] = [real["secret_arn"]]
     return out

@@ -29,6 +29,8 @@ class NameRule:
     min_len: int = 1
     forbidden_prefixes: tuple[str, ...] = ()
     forbidden_suffixes: tuple[str, ...] = ()
+    #: distinguishes kinds whose limits are identical (an Enum would otherwise merge them into one member)
+    kind: str = ""
 
     def problems(self, name: str) -> list[str]:
         found = []
@@ -72,8 +74,8 @@ class Kind(Enum):
         "ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
         forbidden_prefixes=("sg-",),
     )
-    ECS_CLUSTER = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
-    ECS_SERVICE = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
+    ECS_CLUSTER = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'", kind="ecs cluster")
+    ECS_SERVICE = NameRule(255, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'", kind="ecs service")
     LOG_GROUP = NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and '._-/#'")
     LAMBDA_FUNCTION = NameRule(64, r"[a-zA-Z0-9_-]+", "letters, digits, '_', '-'")
     SNS_TOPIC = NameRule(256, r"[A-Za-z0-9_-]+", "letters, digits, '_', '-'")

@@ -148,13 +148,13 @@ class Keys(Rule):
 
 @dataclass(frozen=True)
 class Count(Rule):
-    """A list with ``low`` to ``high`` elements, both included."""
+    """A list (or map) with ``low`` to ``high`` elements, both included."""
 
     low: int
     high: int
 
     def holds(self, value: Any) -> bool:
-        return isinstance(value, list | tuple) and self.low <= len(value) <= self.high
+        return isinstance(value, list | tuple | dict) and self.low <= len(value) <= self.high
 
     def condition(self, ref: str) -> str:
         return f"length({ref}) >= {self.low} && length({ref}) <= {self.high}"

@@ -11,7 +11,16 @@ A catalog construct writes its resources once, as Terraform expressions over its
   stack. Same expressions, same counts and for_each keys: the tests plan both forms and compare.
 
 Structure must therefore be decided by Terraform (``count``/``for_each`` over inputs), never by Python
-``if`` on a prop value, or the two outputs would diverge.
+``if`` on a prop value, or the two outputs would diverge. Three consequences learnt the hard way:
+
+* ``count``/``for_each`` may only read values that are known at plan time in a caller that passes other
+  resources' outputs: list lengths and explicit switches, never ``var.arn == null`` or ``toset(var.arns)``
+  (the catalog test rewrites every example with computed ids to prove it).
+* In stack mode an unset input is a *known* null, and Terraform evaluates the body of a ``count = 0``
+  resource during validation: read optional objects through a zero-or-one list or map
+  (``[for x in [var.lb] : x if x != null]``), not as ``var.lb.attribute``.
+* A precondition makes its resource depend on every input it reads; put it on the resource it protects,
+  or two instances that reference each other's outputs form a cycle.
 """
 
 from __future__ import annotations
@@ -76,6 +85,8 @@ class CatalogConstruct(Construct):
     PROPS: ClassVar[type[ModuleProps]]
     #: README sections: what the defaults secure, and notes for upgrading between majors
     SECURITY_NOTES: ClassVar[tuple[str, ...]] = ()
+    #: the example whose module block is the README's usage snippet (default: the first by name)
+    USAGE_EXAMPLE: ClassVar[str | None] = None
     UPGRADE_NOTES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -207,12 +218,19 @@ class CatalogConstruct(Construct):
         rule = kind.value
         ref = f"local.{local}"
         pattern = rule.pattern.replace("\\", "\\\\")
+        affixes = "".join(
+            [f' && !startswith({ref}, "{p}")' for p in rule.forbidden_prefixes]
+            + [f' && !endswith({ref}, "{x}")' for x in rule.forbidden_suffixes]
+        )
         self.precondition(
             resource,
             f"length({ref}) >= {rule.min_len} && length({ref}) <= {rule.max_len} && "
-            f'can(regex("^(?:{pattern})$", {ref}))',
+            f'can(regex("^(?:{pattern})$", {ref})){affixes}',
             f"The {kind.name.lower().replace('_', ' ')} name must be {rule.min_len}-{rule.max_len} characters of "
-            f"{rule.charset}: shorten environment, service_name or the name segment.",
+            f"{rule.charset}"
+            + (f", not starting with {', '.join(rule.forbidden_prefixes)}" if rule.forbidden_prefixes else "")
+            + (f", not ending with {', '.join(rule.forbidden_suffixes)}" if rule.forbidden_suffixes else "")
+            + ": shorten environment, service_name or the name segment.",
         )
 
     def tags(self, name_value: str, extra: str = "{}") -> str:

@@ -29,6 +29,9 @@ def _first_line(readme: Path) -> str:
 
 def _usage(name: str, module_dir: Path, source: str) -> str:
     examples = sorted(p for p in (module_dir / "examples").glob("*/main.tf"))
+    chosen = construct_class(name).USAGE_EXAMPLE
+    if chosen:
+        examples = [p for p in examples if p.parent.name == chosen] or examples
     if not examples:
         return ""
     text = examples[0].read_text()
