@@ -166,6 +166,8 @@ class MotoServer:
         env = {
             **os.environ,
             "MOTO_ACCOUNT_ID": account_id,
+            # AWS-managed policies (AmazonRDSEnhancedMonitoringRole, AWSXRayDaemonWriteAccess...) exist on AWS
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
         }

@@ -25,6 +25,12 @@ MODULE_NAMES = available()
 EXAMPLES = sorted(
     str(p.parent.relative_to(CATALOG)) for p in CATALOG.glob("**/examples/*/main.tf") if ".terraform" not in p.parts
 )
+#: the catalog aims at <= 25 inputs per module; exceptions carry their reason
+INPUT_BUDGET = {
+    # create_kms_key: "create a key unless an ARN is given" must be a switch, because an ARN created in the
+    # caller's apply is unknown at plan time and count must be known (and scanners evaluate a bool)
+    "rds": 26,
+}
 REQUIRED_FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf", "README.md")
 
 
@@ -43,7 +49,8 @@ def test_module_layout_and_interface_rules(name: str) -> None:
     assert versions["required_providers"][0]["aws"]["version"].strip('"')
     variables = hcl2.loads((folder / "variables.tf").read_text()).get("variable", [])
     inputs = construct_class(name).PROPS.inputs()
-    assert len(variables) == len(inputs) <= 25, f"{name}: {len(variables)} inputs (aim: at most 25)"
+    budget = INPUT_BUDGET.get(name, 25)
+    assert len(variables) == len(inputs) <= budget, f"{name}: {len(variables)} inputs (budget {budget})"
     for block in variables:
         ((var_name, body),) = block.items()
         assert body.get("description"), f"{name}: variable {var_name} has no description"

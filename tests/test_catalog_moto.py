@@ -9,6 +9,7 @@ one of them gets the real id. After the apply, a second plan must be empty (what
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +28,29 @@ EXAMPLES = sorted(
     str(p.parent.relative_to(CATALOG)) for p in CATALOG.glob("**/examples/*/main.tf") if ".terraform" not in p.parts
 )
 
-#: resource addresses (regex over the planned address) moto 5.2.5 cannot create, with the reason
-MOTO_GAPS: dict[str, str] = {}
+#: What moto 5.2.5 cannot take, per example: (regex over the planned resource address, reason). Those
+#: resources are left out with ``-target`` of every other planned resource; the rest applies for real.
+MOTO_GAPS: dict[str, list[tuple[str, str]]] = {
+    "ecs_service/examples/ci-deployed": [
+        (
+            r"aws_appautoscaling_",
+            "moto's Application Auto Scaling has no ListTagsForResource: the provider retries the 500 until "
+            "its timeout when it reads the tags of a scalable target",
+        ),
+    ],
+    "rds/examples/mysql-multi-az": [
+        (r"aws_db_instance\.replica", "moto creates the replica but the provider cannot read it back"),
+    ],
+}
+#: Attributes moto does not store or return, so the plan after apply shows a change on these resources
+#: (on AWS it is empty). Any other resource with a change fails the test.
+READBACK_GAPS: dict[str, str] = {
+    r"aws_ecs_service\.": "moto returns no availability_zone_rebalancing, enable_ecs_managed_tags or "
+    "health_check_grace_period_seconds for a service",
+    r"aws_service_discovery_service\.": "moto returns no health_check_custom_config (forces replacement)",
+    r"aws_db_instance\.": "moto does not store Performance Insights (enabled, KMS key, retention)",
+    r"aws_db_parameter_group\.": "moto's DescribeDBParameters does not return the group's user parameters",
+}
 
 
 def prerequisites(moto: MotoServer) -> dict[str, Any]:
@@ -117,10 +139,34 @@ def test_example_applies_on_moto(
     (work / "moto.auto.tfvars.json").write_text(json.dumps(values, indent=2))
     tf = terraform(work, env=moto.env())
     tf.init(backend=False)
-    result = tf.run("apply", "-input=false", "-auto-approve", "-no-color", check=False, timeout=900)
+    targets = _targets(tf, tmp_path, MOTO_GAPS.get(example, []))
+    result = tf.run("apply", "-input=false", "-auto-approve", "-no-color", *targets, check=False, timeout=600)
     assert result.returncode == 0, f"apply failed:\n{result.stderr[-4000:]}\n--- moto log ---\n{moto.log_tail()}"
     state = tf.run("show", "-json").json()
-    resources = state["values"]["root_module"]
-    assert resources, "nothing was applied"
-    plan = tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode", check=False)
-    assert plan.returncode == 0, f"a second plan is not empty:\n{plan.stdout[-3000:]}"
+    assert state["values"]["root_module"], "nothing was applied"
+    tf.plan("-input=false", *targets, out=str(tmp_path / "again.bin"))
+    again = tf.show_json(str(tmp_path / "again.bin"))
+    changed = [
+        rc["address"]
+        for rc in again.get("resource_changes", [])
+        if rc["change"]["actions"] not in (["no-op"], ["read"])
+    ]
+    unexplained = [a for a in changed if not any(re.search(p, a) for p in READBACK_GAPS)]
+    if unexplained:
+        text = tf.run("show", "-no-color", str(tmp_path / "again.bin")).stdout
+        pytest.fail(
+            f"the plan after apply changes {unexplained} (what was written does not read back):\n{text[-4000:]}"
+        )
+
+
+def _targets(tf: Terraform, tmp_path: Path, gaps: list[tuple[str, str]]) -> list[str]:
+    """``-target`` for every planned resource moto can take; none when the example has no gaps."""
+    if not gaps:
+        return []
+    tf.plan("-input=false", out=str(tmp_path / "all.bin"))
+    planned = [
+        rc["address"] for rc in tf.show_json(str(tmp_path / "all.bin"))["resource_changes"] if rc["mode"] == "managed"
+    ]
+    kept = [a for a in planned if not any(re.search(pattern, a) for pattern, _ in gaps)]
+    assert len(kept) < len(planned), f"MOTO_GAPS of this example match nothing any more: {gaps}"
+    return [f"-target={a}" for a in kept]

@@ -90,8 +90,8 @@ resource "aws_security_group" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.sg_name) >= 1 && length(local.sg_name) <= 255 && can(regex("^(?:[a-zA-Z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]+)$", local.sg_name))
-      error_message = "The security group name must be 1-255 characters of ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*: shorten environment, service_name or the name segment."
+      condition     = length(local.sg_name) >= 1 && length(local.sg_name) <= 255 && can(regex("^(?:[a-zA-Z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]+)$", local.sg_name)) && !startswith(local.sg_name, "sg-")
+      error_message = "The security group name must be 1-255 characters of ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-: shorten environment, service_name or the name segment."
     }
   }
 }

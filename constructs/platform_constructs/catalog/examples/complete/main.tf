@@ -115,7 +115,7 @@ module "service" {
   autoscaling     = local.env.autoscaling
   vpc_id          = var.vpc_id
   subnet_ids      = var.private_subnet_ids
-  task_role_arn   = module.task_role.role_arn
+  task_role       = { arn = module.task_role.role_arn }
   log_kms_key_arn = var.log_kms_key_arn
 
   log_retention_days = local.env.log_retention_days

@@ -1,0 +1,5 @@
+"""Application Load Balancer module: HTTPS listener, built-in HTTP → HTTPS redirect, keyed target groups and rules."""
+
+from platform_constructs.catalog.alb.construct import Alb, AlbProps, CertificateDomain, ListenerRule, TargetGroup
+
+__all__ = ["Alb", "AlbProps", "CertificateDomain", "ListenerRule", "TargetGroup"]

@@ -1,0 +1,47 @@
+# One Fargate service behind an existing ALB target group: private subnets, no public IP, read-only root
+# filesystem, logs encrypted with the platform's logs key, circuit breaker with rollback.
+
+provider "aws" {
+  region = var.region
+}
+
+module "service" {
+  source = "../.."
+
+  environment     = var.environment
+  service_name    = var.service_name
+  cluster_arn     = var.cluster_arn
+  vpc_id          = var.vpc_id
+  subnet_ids      = var.private_subnet_ids
+  image           = var.image
+  cpu             = 256
+  memory          = 512
+  container_port  = 8080
+  desired_count   = 2
+  log_kms_key_arn = var.log_kms_key_arn
+
+  # the alb module's outputs: target_group_arns["app"] and security_group_id
+  load_balancer = {
+    target_group_arn  = var.target_group_arn
+    security_group_id = var.alb_security_group_id
+  }
+
+  environment_variables = {
+    LOG_LEVEL = "info"
+    PORT      = "8080"
+  }
+
+  health_check = {
+    grace_period_seconds = 30
+  }
+}
+
+output "service_id" {
+  description = "ECS service ARN."
+  value       = module.service.service_id
+}
+
+output "security_group_id" {
+  description = "Allow this group in the database's ingress."
+  value       = module.service.security_group_id
+}
