@@ -111,38 +111,6 @@ def _tag_keys(value: Any) -> set[str]:
     return set(value) if isinstance(value, dict) else set()
 
 
-@pytest.mark.terraform
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_example_plans_and_tags_every_taggable_resource(
-    example: str, terraform: Callable[..., Terraform], tmp_path: Path
-) -> None:
-    """Each example plans with the real provider (offline: fake credentials, nothing looked up)."""
-    from platform_constructs.hcl import load_shapes
-
-    copy = tmp_path / "modules_out"
-    shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    work = copy / example
-    (work / "offline_override.tf.json").write_text(OFFLINE_PROVIDER)
-    tf = terraform(work)
-    tf.init(backend=False)
-    validation = tf.validate()
-    assert validation["valid"], validation["diagnostics"]
-    tf.plan("-input=false", out=str(tmp_path / "plan.bin"))
-    plan = tf.show_json(str(tmp_path / "plan.bin"))
-    changes = [rc for rc in plan["resource_changes"] if rc["mode"] == "managed"]
-    assert changes, "the example plans nothing"
-    assert all(rc["change"]["actions"] == ["create"] for rc in changes)
-    shapes = load_shapes()
-    untagged = []
-    for rc in changes:
-        if "tags" not in shapes.resource("resource", rc["type"]).attributes:
-            continue
-        tags = _tag_keys(rc["change"]["after"].get("tags"))
-        if not {"Environment", "Service", "ManagedBy"} <= tags:
-            untagged.append(f"{rc['address']}: {sorted(tags)}")
-    assert not untagged, "taggable resources without the module's identity tags:\n" + "\n".join(untagged)
-
-
 #: ids and ARNs that callers usually pass from other resources' attributes (unknown until apply)
 COMPUTED = re.compile(r"^(?:vpc|subnet|sg|pl)-[0-9a-f]+$|^arn:aws:")
 
@@ -187,15 +155,37 @@ def _computed_copy(example: Path) -> Path:
 def test_example_plans_when_ids_come_from_other_resources(
     example: str, terraform: Callable[..., Terraform], tmp_path: Path
 ) -> None:
-    """Modules compose: outputs of one (unknown at plan) feed another without breaking count/for_each."""
+    """Every example plans with the real provider (offline: fake credentials, nothing looked up) even when the
+    ids it passes are computed: modules compose (outputs of one, unknown at plan, feed another without
+    breaking count/for_each), and every taggable resource carries the identity tags."""
     copy = tmp_path / "modules_out"
     shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     work = _computed_copy(copy / example)
     (work / "offline_override.tf.json").write_text(OFFLINE_PROVIDER)
     tf = terraform(work)
     tf.init(backend=False)
-    result = tf.run("plan", "-input=false", "-no-color", "-lock=false", check=False)
+    validation = tf.validate()
+    assert validation["valid"], validation["diagnostics"]
+    result = tf.run("plan", "-input=false", "-no-color", "-lock=false", f"-out={tmp_path / 'plan.bin'}", check=False)
     assert result.returncode == 0, result.stderr
+    _assert_creates_tagged_resources(tf.show_json(str(tmp_path / "plan.bin")))
+
+
+def _assert_creates_tagged_resources(plan: dict[str, Any]) -> None:
+    from platform_constructs.hcl import load_shapes
+
+    changes = [rc for rc in plan["resource_changes"] if rc["mode"] == "managed"]
+    assert changes, "the example plans nothing"
+    assert all(rc["change"]["actions"] == ["create"] for rc in changes)
+    shapes = load_shapes()
+    untagged = []
+    for rc in changes:
+        if "tags" not in shapes.resource("resource", rc["type"]).attributes:
+            continue
+        tags = _tag_keys(rc["change"]["after"].get("tags"))
+        if not {"Environment", "Service", "ManagedBy"} <= tags:
+            untagged.append(f"{rc['address']}: {sorted(tags)}")
+    assert not untagged, "taggable resources without the module's identity tags:\n" + "\n".join(untagged)
 
 
 CHECKOV_TARGETS = [*MODULE_NAMES, *EXAMPLES]
