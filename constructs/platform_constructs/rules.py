@@ -197,3 +197,30 @@ def keys(rule: Rule) -> Keys:
 def when_set(rule: Rule) -> WhenSet:
     """:class:`WhenSet` with the inner rule's message."""
     return WhenSet(rule.message, rule)
+
+
+#: a commercial-partition region such as ap-northeast-2 (no wildcards: a grant never spans regions)
+REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]"
+ACCOUNT = r"[0-9]{12}"
+
+
+def regional_arn(service: str, resource: str, message: str) -> Matches:
+    """An ARN of ``service`` in one region and one account (stricter than :func:`arn`, which allows both
+    to be empty): what IAM grants and ECS references need, so a resource never spans regions by accident."""
+    return Matches(message, rf"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
+
+
+@dataclass(frozen=True)
+class NotMatches(Rule):
+    """A string that does not match ``pattern`` as a whole (refused values: admin policies, ``:latest``)."""
+
+    pattern: str
+
+    def __post_init__(self) -> None:
+        Matches(self.message, self.pattern)  # same RE2-compatibility check as the positive rule
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, str) and re.fullmatch(self.pattern, value, re.ASCII) is None
+
+    def condition(self, ref: str) -> str:
+        return f"!can(regex({literal_string('^(?:' + self.pattern + ')$')}, {ref}))"

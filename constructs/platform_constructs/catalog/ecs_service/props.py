@@ -19,16 +19,23 @@ from platform_constructs.catalog.common import (
     SubnetIds,
     VpcId,
 )
-from platform_constructs.catalog.ecs_service.rules import (
-    ACCOUNT,
-    EveryEntry,
-    HealthCommand,
-    NotMatches,
-    regional_arn,
-)
+from platform_constructs.catalog.ecs_service.rules import EveryEntry, HealthCommand
 from platform_constructs.catalog.props import CrossCheck, ModuleProps
 from platform_constructs.naming import Kind
-from platform_constructs.rules import Between, Count, Distinct, Ipv4Cidr, Matches, OneOf, each, keys, when_set
+from platform_constructs.rules import (
+    ACCOUNT,
+    Between,
+    Count,
+    Distinct,
+    Ipv4Cidr,
+    Matches,
+    NotMatches,
+    OneOf,
+    each,
+    keys,
+    regional_arn,
+    when_set,
+)
 
 #: Fargate task sizes: CPU units -> the memory (MiB) Fargate accepts with it (AWS ECS developer guide,
 #: "Task CPU and memory"). Python side of the memory cross-check; FARGATE_MEMORY_HCL is the HCL side.

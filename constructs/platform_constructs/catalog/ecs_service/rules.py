@@ -8,38 +8,11 @@ framework does not reach on its own, and container health check commands.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from platform_constructs.hcl.render import literal_string
-from platform_constructs.rules import Matches, Rule
-
-#: a commercial-partition region such as ap-northeast-2 (no wildcards: a grant never spans regions)
-REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]"
-ACCOUNT = r"[0-9]{12}"
-
-
-def regional_arn(service: str, resource: str, message: str) -> Matches:
-    """An ARN of ``service`` in one region and one account: what IAM grants and ECS references need."""
-    return Matches(message, rf"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
-
-
-@dataclass(frozen=True)
-class NotMatches(Rule):
-    """A string that does not match ``pattern`` as a whole (refused values such as ``:latest``)."""
-
-    pattern: str
-
-    def __post_init__(self) -> None:
-        Matches(self.message, self.pattern)  # same RE2-compatibility check as the shared rule
-
-    def holds(self, value: Any) -> bool:
-        return isinstance(value, str) and re.fullmatch(self.pattern, value, re.ASCII) is None
-
-    def condition(self, ref: str) -> str:
-        return f"!can(regex({literal_string('^(?:' + self.pattern + ')$')}, {ref}))"
+from platform_constructs.rules import Rule
 
 
 @dataclass(frozen=True)

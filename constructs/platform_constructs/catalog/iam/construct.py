@@ -17,17 +17,10 @@ from pydantic import Field
 
 from platform_constructs.catalog.common import CommonProps, RuleKey, Segment
 from platform_constructs.catalog.construct import CatalogConstruct
-from platform_constructs.catalog.iam.rules import (
-    ACCOUNT,
-    AtMostEntries,
-    NotContaining,
-    NotMatches,
-    PolicyJson,
-    regional_arn,
-)
+from platform_constructs.catalog.iam.rules import AtMostEntries, NotContaining, PolicyJson
 from platform_constructs.catalog.props import CrossCheck
 from platform_constructs.naming import Kind
-from platform_constructs.rules import Between, Matches, OneOf, each, keys, when_set
+from platform_constructs.rules import ACCOUNT, Between, Matches, NotMatches, OneOf, each, keys, regional_arn, when_set
 
 PRESETS = ("ecs_task", "ecs_execution", "custom")
 ECS_PRINCIPAL = "ecs-tasks.amazonaws.com"

@@ -2,8 +2,8 @@
 
 Each holds in both forms like the shared rules (Python ``holds`` for stack mode, an HCL ``condition``
 for the module's ``validation`` blocks) and keeps to the regex syntax Python's ``re`` and RE2 share.
-They live here rather than in the shared rules because only IAM inputs need negative matches (refusing
-admin policies, wildcard principals) and JSON documents.
+They live here rather than in the shared rules because only IAM inputs need them (wildcard principals,
+JSON documents, entry limits); the negative whole-string match is shared (``rules.NotMatches``).
 """
 
 from __future__ import annotations
@@ -15,32 +15,6 @@ from typing import Any
 
 from platform_constructs.hcl.render import literal_string
 from platform_constructs.rules import Matches, Rule
-
-#: a commercial-partition region such as ap-northeast-2 or us-east-1 (no wildcards: least privilege)
-REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]"
-ACCOUNT = r"[0-9]{12}"
-
-
-def regional_arn(service: str, resource: str, message: str) -> Matches:
-    """An ARN of ``service`` in one region and one account (stricter than the shared ``arn()``, which
-    allows both to be empty): a policy resource never spans regions or accounts by accident."""
-    return Matches(message, rf"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
-
-
-@dataclass(frozen=True)
-class NotMatches(Rule):
-    """A string that does not match ``pattern`` as a whole (refused values such as admin policies)."""
-
-    pattern: str
-
-    def __post_init__(self) -> None:
-        Matches(self.message, self.pattern)  # same RE2-compatibility check as the shared rule
-
-    def holds(self, value: Any) -> bool:
-        return isinstance(value, str) and re.fullmatch(self.pattern, value, re.ASCII) is None
-
-    def condition(self, ref: str) -> str:
-        return f"!can(regex({literal_string('^(?:' + self.pattern + ')$')}, {ref}))"
 
 
 @dataclass(frozen=True)
