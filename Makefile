@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 # ENV, PLATFORM, OUT... are common names that shells and CI export for other purposes (ENV is a POSIX sh
 # startup file, PLATFORM a Visual Studio setting). Only values given on the make command line count.
-$(foreach v,PLATFORM OUT STACK ENV SYNTH_ARGS DEPLOY_ARGS JOBS,$(if $(filter environment,$(origin $(v))),$(eval undefine $(v))))
+$(foreach v,PLATFORM OUT STACK ENV SYNTH_ARGS DEPLOY_ARGS JOBS VERSION BUMP DRY_RUN PUBLISH RELEASE_ARGS,$(if $(filter environment,$(origin $(v))),$(eval undefine $(v))))
 
 PYTHON     ?= python3
 VENV       := .venv
@@ -24,7 +24,7 @@ JOBS       ?= 2
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup synth modules test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
+.PHONY: help setup synth modules release test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ synth: $(VENV)/.installed ## synthesize every stack (PLATFORM=file to use anothe
 
 modules: $(VENV)/.installed ## regenerate modules_out/ (the module catalog) from the constructs; commit the result
 	$(BIN)/infra modules export --platform $(PLATFORM)
+
+# make release [VERSION=1.2.0 | BUMP=minor] [DRY_RUN=1] [PUBLISH=1] [RELEASE_ARGS=--branch release/1.x]
+release: $(VENV)/.installed ## cut a catalog release (semver tag); DRY_RUN=1 shows it all and changes nothing
+	$(BIN)/infra release --platform $(PLATFORM) $(if $(VERSION),--version $(VERSION)) $(if $(BUMP),--bump $(BUMP)) $(if $(DRY_RUN),--dry-run) $(if $(PUBLISH),--publish) $(RELEASE_ARGS)
 
 test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)

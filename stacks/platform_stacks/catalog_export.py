@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from platform_constructs.catalog import MODULES
+from platform_constructs.catalog import MODULES, catalog_ref
 from platform_constructs.catalog.export import MARKER, PRESERVED, differences, export
 from platform_constructs.errors import SynthError
 from platform_constructs.registry import load_registry
@@ -26,7 +26,8 @@ def export_catalog(platform: str | Path | None, out: Path, names: list[str] | No
     with staged_tree(
         out, (MARKER,), command="modules-export", produced_by="written by infra modules export", default="modules_out"
     ) as stage:
-        export(names, stage, registry.github.catalog_source)
+        # the READMEs pin the newest release recorded in the catalog being replaced, not in this repo's copy
+        export(names, stage, registry.github.catalog_source, ref=catalog_ref(out / "CHANGELOG.md"))
         for keep in PRESERVED:
             if (out / keep).is_file():
                 shutil.copy2(out / keep, stage / keep)
@@ -38,7 +39,7 @@ def check_catalog(platform: str | Path | None, out: Path) -> None:
     registry = load_registry(platform)
     with tempfile.TemporaryDirectory(prefix="modules-check-") as tmp:
         fresh = Path(tmp) / "modules_out"
-        export(list(MODULES), fresh, registry.github.catalog_source)
+        export(list(MODULES), fresh, registry.github.catalog_source, ref=catalog_ref(out / "CHANGELOG.md"))
         diffs = differences(fresh, out) if out.is_dir() else [f"missing: {out}"]
     if diffs:
         listing = "\n".join(f"  - {d}" for d in diffs)

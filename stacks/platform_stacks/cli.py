@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_render)
 
     _add_modules_parser(sub)
+    __import__("platform_stacks.release.command", fromlist=["register"]).register(sub)
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")

@@ -7,6 +7,8 @@ and the docs tests should not pay for every construct).
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,8 +22,31 @@ MODULES: dict[str, str] = {
     "ecs_service": "platform_constructs.catalog.ecs_service:EcsService",
     "rds": "platform_constructs.catalog.rds:Rds",
 }
-#: the version the READMEs' usage snippets pin; `make release` (issue 4) moves it
+#: the version the READMEs' usage snippets pin before any release exists (the first release is v1.0.0)
 CATALOG_REF = "v1.0.0"
+#: a release heading of modules_out/CHANGELOG.md as `infra release` writes it: ``## [1.2.0] - 2026-12-01``
+RELEASE_HEADING = re.compile(r"^## \[v?(\d+)\.(\d+)\.(\d+)\]", re.M)
+
+
+def catalog_ref(changelog: Path | None = None) -> str:
+    """The tag the READMEs' usage snippets pin: the newest release recorded in the catalog's CHANGELOG.
+
+    Derived, not stored, so the tree that `infra release` tags pins its own tag (the release writes the
+    CHANGELOG entry, then re-exports), and ``modules export --check`` agrees at every commit. The newest
+    is the highest version, not the first heading: a hotfix branch records v1.4.1 below a v2.0.0 entry
+    only after cherry-picking, and its own tree must still pin v1.4.1. Before the first release: v1.0.0.
+    """
+    if changelog is None:
+        from platform_constructs.paths import REPO_ROOT
+
+        changelog = REPO_ROOT / "modules_out" / "CHANGELOG.md"
+    if not changelog.is_file():
+        return CATALOG_REF
+    found = [tuple(int(p) for p in m.groups()) for m in RELEASE_HEADING.finditer(changelog.read_text())]
+    if not found:
+        return CATALOG_REF
+    major, minor, patch = max(found)
+    return f"v{major}.{minor}.{patch}"
 
 
 def construct_class(name: str) -> type[CatalogConstruct]:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from platform_constructs.catalog import CATALOG_REF, construct_class
+from platform_constructs.catalog import catalog_ref, construct_class
 
 
 def _cell(text: str) -> str:
@@ -27,7 +27,7 @@ def _first_line(readme: Path) -> str:
     return ""
 
 
-def _usage(name: str, module_dir: Path, source: str) -> str:
+def _usage(name: str, module_dir: Path, source: str, ref: str) -> str:
     examples = sorted(p for p in (module_dir / "examples").glob("*/main.tf"))
     chosen = construct_class(name).USAGE_EXAMPLE
     if chosen:
@@ -38,11 +38,11 @@ def _usage(name: str, module_dir: Path, source: str) -> str:
     match = re.search(r'^module "[^"]+" \{\n.*?^\}', text, re.S | re.M)
     if not match:
         return ""
-    block = re.sub(r'source\s*=\s*"[^"]*"', f'source = "{source}/{name}?ref={CATALOG_REF}"', match.group(0), count=1)
+    block = re.sub(r'source\s*=\s*"[^"]*"', f'source = "{source}/{name}?ref={ref}"', match.group(0), count=1)
     return block
 
 
-def module_readme(name: str, doc: dict[str, Any], module_dir: Path, source: str) -> str:
+def module_readme(name: str, doc: dict[str, Any], module_dir: Path, source: str, ref: str | None = None) -> str:
     cls = construct_class(name)
     intro = inspect.cleandoc(cls.__doc__ or "")
     lines = [f"# `{name}` module", "", f"{cls.SUMMARY}", "", intro, ""]
@@ -51,7 +51,7 @@ def module_readme(name: str, doc: dict[str, Any], module_dir: Path, source: str)
         f"`{cls.__module__}.{cls.__name__}`: edit the construct, not this file. -->",
         "",
     ]
-    usage = _usage(name, module_dir, source)
+    usage = _usage(name, module_dir, source, ref or catalog_ref())
     lines += ["## Usage", "", "Pin a release tag; never a branch.", "", "```hcl", usage, "```", ""]
     lines += [
         "Requirements: Terraform `>= 1.5`, AWS provider `>= 5.100, < 7.0`. The module configures no provider:",
@@ -87,7 +87,9 @@ def module_readme(name: str, doc: dict[str, Any], module_dir: Path, source: str)
     return "\n".join(lines)
 
 
-def catalog_readme(names: list[str], docs: dict[str, dict[str, Any]], source: str, out: Path) -> str:
+def catalog_readme(
+    names: list[str], docs: dict[str, dict[str, Any]], source: str, out: Path, ref: str | None = None
+) -> str:
     template = (Path(__file__).parent / "CATALOG_README.md").read_text()
     rows = []
     for name in names:
@@ -101,6 +103,6 @@ def catalog_readme(names: list[str], docs: dict[str, dict[str, Any]], source: st
     return (
         template.replace("{{MODULES}}", "\n".join(rows))
         .replace("{{SOURCE}}", source)
-        .replace("{{REF}}", CATALOG_REF)
+        .replace("{{REF}}", ref or catalog_ref())
         .replace("{{EXAMPLES}}", "\n".join(examples) or "- (none)")
     )
