@@ -12,7 +12,7 @@ from hcl_helpers import backend_block, parse, unquote
 from platform_constructs.errors import ConfigError
 from platform_constructs.registry import Registry
 from platform_constructs.templating import hcl_string
-from platform_stacks.service_files import backend_tf, render_all_backends
+from platform_stacks.service_files import backend_tf, render_service_files
 
 
 def with_lock(registry: Registry, lock: str) -> Registry:
@@ -97,15 +97,18 @@ def test_injection_through_an_unvalidated_registry_still_renders_literal(registr
 
 def test_render_all_replaces_the_folder_and_refuses_foreign_ones(registry: Registry, tmp_path: Path) -> None:
     out = tmp_path / "services"
-    written = render_all_backends(registry, out)
-    assert len(written) == 9 and all(p.is_file() for p in written)
+    written = render_service_files(registry, out)
+    # per service: backend.tf for each of the 3 environments, the infra-checks caller workflow, infracost.yml
+    assert len(written) == 15 and all(p.is_file() for p in written)
+    assert (out / "fileflow" / ".github" / "workflows" / "infra-checks.yml").is_file()
+    assert (out / "fileflow" / "infracost.yml").is_file()
     # a service that leaves the registry leaves the rendered tree too
     fewer = registry.model_copy(update={"services": registry.services[:1]})
-    assert len(render_all_backends(fewer, out)) == 3
+    assert len(render_service_files(fewer, out)) == 5
     assert not (out / "authhub").exists()
     foreign = tmp_path / "docs"
     foreign.mkdir()
     (foreign / "keep.md").write_text("mine")
     with pytest.raises(ConfigError, match="was not rendered by infra"):
-        render_all_backends(registry, foreign)
+        render_service_files(registry, foreign)
     assert (foreign / "keep.md").read_text() == "mine"

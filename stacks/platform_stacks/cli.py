@@ -59,10 +59,10 @@ def cmd_service_backend(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from platform_constructs.registry import load_registry
-    from platform_stacks.service_files import render_all_backends
+    from platform_stacks.service_files import render_service_files
 
-    written = render_all_backends(load_registry(_platform_arg(args.platform)), Path(args.out))
-    print(f"rendered {len(written)} backend.tf files under {args.out}/")
+    written = render_service_files(load_registry(_platform_arg(args.platform)), Path(args.out))
+    print(f"rendered {len(written)} files (backend.tf, infra-checks.yml, infracost.yml) under {args.out}/")
     return 0
 
 
@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_modules_parser(sub)
     __import__("platform_stacks.release.command", fromlist=["register"]).register(sub)
+    __import__("platform_stacks.guardrails.cost_cli", fromlist=["register"]).register(sub)  # cost, baseline
+    __import__("platform_stacks.guardrails.report_cli", fromlist=["register"]).register(sub)  # report, report post
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")

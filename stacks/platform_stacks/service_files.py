@@ -1,4 +1,5 @@
-"""Files rendered for service repositories from the registry (backend.tf now; the full infra/ later)."""
+"""Files rendered for service repositories from the registry: backend.tf per environment, the guardrails caller
+workflow and infracost.yml (the full infra/ later)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from platform_constructs.backend_config import BackendSettings
 from platform_constructs.registry import Registry
 from platform_constructs.templating import render
+from platform_stacks.guardrails.cost import render_infracost_config
+from platform_stacks.guardrails.workflow import CALLER_PATH, render_infra_checks_caller
 from platform_stacks.output_tree import staged_tree
 
 LOCK_DESCRIPTIONS = {
@@ -31,8 +34,9 @@ def backend_tf(registry: Registry, service: str, env: str) -> str:
 RENDER_MARKER = ".infra-render"
 
 
-def render_all_backends(registry: Registry, root: Path) -> list[Path]:
-    """``<root>/<service>/infra/environments/<env>/backend.tf`` for every service and environment.
+def render_service_files(registry: Registry, root: Path) -> list[Path]:
+    """Per service under ``<root>/<service>/``: ``infra/environments/<env>/backend.tf`` for every environment,
+    ``.github/workflows/infra-checks.yml`` (the guardrails caller) and ``infracost.yml``.
 
     The whole folder is rendered aside and swapped in, so files of a service or environment that left
     the registry do not linger where someone could copy them.
@@ -42,10 +46,16 @@ def render_all_backends(registry: Registry, root: Path) -> list[Path]:
         root, (RENDER_MARKER,), command="render", produced_by="rendered by infra", default="build/services"
     ) as scratch:
         for svc in registry.services:
-            for env in registry.environments:
-                rel = Path(svc.name) / "infra" / "environments" / env / "backend.tf"
+            files = {
+                Path("infra") / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
+                for env in registry.environments
+            }
+            files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name)
+            files[Path("infracost.yml")] = render_infracost_config(registry, svc.name)
+            for path, text in files.items():
+                rel = Path(svc.name) / path
                 (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
-                (scratch / rel).write_text(backend_tf(registry, svc.name, env))
+                (scratch / rel).write_text(text)
                 relative.append(rel)
         (scratch / RENDER_MARKER).write_text("rendered by `infra render`; this folder is replaced on every run\n")
     return [root / rel for rel in relative]

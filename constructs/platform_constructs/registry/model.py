@@ -7,6 +7,7 @@ HCL or YAML are pattern-checked here, once, so templates and constructs can trus
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -196,6 +197,42 @@ class StateBackendSettings(_Model):
     )
 
 
+class CostGuardrails(_Model):
+    """Infracost thresholds a service PR is held to (docs/guardrails/cost.md); amounts are monthly, in USD."""
+
+    warn_percent: Decimal = Field(Decimal("10"), gt=0, description="monthly cost increase (%) that warns")
+    block_percent: Decimal = Field(Decimal("30"), gt=0, description="increase (%) that blocks pending approval")
+    new_warn_amount: Decimal = Field(Decimal("100"), ge=0, description="new project (no past cost): warn above")
+    new_block_amount: Decimal = Field(Decimal("1000"), ge=0, description="new project: block above")
+    min_change: Decimal = Field(Decimal("10"), ge=0, description="absolute change below which nothing warns")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CostGuardrails:
+        if self.block_percent <= self.warn_percent:
+            raise ValueError("block_percent must be greater than warn_percent")
+        if self.new_block_amount <= self.new_warn_amount:
+            raise ValueError("new_block_amount must be greater than new_warn_amount")
+        return self
+
+
+class OverrideSettings(_Model):
+    """Who may waive a blocking guardrail finding on a PR: the label alone never does (docs/guardrails/README.md)."""
+
+    label: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,49}$")] = Field(
+        "infra-override", description="PR label that asks for an override"
+    )
+    approvers: tuple[GitHubOwner, ...] = Field(
+        (), description="GitHub logins whose approving review on the head commit grants the override"
+    )
+
+
+class Guardrails(_Model):
+    """Settings of the checks run on every service-repo PR (policy, scanners, cost)."""
+
+    cost: CostGuardrails = CostGuardrails()
+    override: OverrideSettings = OverrideSettings()
+
+
 class Registry(_Model):
     """Root of ``platform.yaml``."""
 
@@ -209,6 +246,7 @@ class Registry(_Model):
     environments: dict[EnvName, Environment] = Field(min_length=1)
     services: tuple[Service, ...] = Field(min_length=1)
     state_backend: StateBackendSettings = StateBackendSettings()
+    guardrails: Guardrails = Guardrails()
 
     @model_validator(mode="after")
     def _cross_field(self) -> Registry:
