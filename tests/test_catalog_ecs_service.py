@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,12 @@ import pytest
 
 from catalog_harness import (
     Bad,
+    Case,
     Cross,
-    assert_equivalent,
+    assert_all_equivalent,
     assert_rejected_by_python,
     assert_rejected_by_terraform,
+    check_each_sample,
 )
 from platform_constructs.catalog.ecs_service import EcsService, EcsServiceProps
 from platform_constructs.tf import Terraform
@@ -130,68 +131,6 @@ CROSS = [
 LONG_NAME = {"service_name": "a" * 60}
 
 
-@dataclass(frozen=True)
-class Also(Bad):
-    """Another validation of ``variable`` broken by the same value: its distinct ``field`` label lets the
-    harness plan it together with the other cases (Terraform reports every failed validation of a plan)."""
-
-    variable: str = ""
-
-    @property
-    def overrides(self) -> dict[str, Any]:
-        return {self.variable: self.value}
-
-
-#: one value per variable that breaks each of its validations at once (checked case by case in Python)
-PACKED: dict[str, Any] = {
-    "tags": {"bad|key": "a|b"},
-    "subnet_ids": ["subnet-1"] * 17,
-    "image": "Fileflow:latest",
-    "secrets": {"BAD-NAME": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:db"},
-    "load_balancer": {"target_group_arn": "tg", "security_group_id": "sg-1"},
-    "extra_access": {
-        "ecr_repository_arns": ["arn:aws:ecr:ap-northeast-2::repository/x"] * 2,
-        "kms_key_arns": ["arn:aws:kms:ap-northeast-2::key/x"] * 2,
-        "egress_rules": {
-            "Bad Key": egress()["egress_rules"]["db"],
-            "description": {**egress()["egress_rules"]["db"], "description": ""},
-            "protocol": {**egress()["egress_rules"]["db"], "ip_protocol": "-1"},
-            "ports": {**egress()["egress_rules"]["db"], "from_port": 6000},
-            "peers": {**egress()["egress_rules"]["db"], "prefix_list_id": "pl-12345678"},
-            "cidr": {**egress()["egress_rules"]["db"], "cidr_ipv4": "10.0.0.1/16"},
-            "sg": {**egress()["egress_rules"]["db"], "cidr_ipv4": None, "referenced_security_group_id": "sg-1"},
-            "pl": {**egress()["egress_rules"]["db"], "cidr_ipv4": None, "prefix_list_id": "pl-x"},
-        },
-    },
-    "autoscaling": {
-        "min_capacity": 0,
-        "max_capacity": 1001,
-        "cpu_target_percent": 95,
-        "memory_target_percent": 5,
-        "scale_in_cooldown": -1,
-        "scale_out_cooldown": 3601,
-    },
-    "health_check": {
-        "grace_period_seconds": 4000,
-        "command": ["curl"],
-        "interval": 1,
-        "timeout": 61,
-        "retries": 0,
-        "start_period": 301,
-    },
-    "service_discovery": {"namespace_id": "ns-x", "name": "Bad_Name", "dns_ttl": -1},
-}
-
-
-def packed(cases: list[Bad]) -> list[Bad]:
-    """The Terraform form of ``cases``: one plan for all of them, each message still asserted."""
-    out: list[Bad] = []
-    for i, case in enumerate(cases):
-        value = PACKED.get(case.field, case.value)
-        out.append(Also(f"{case.field}#{i}", value, case.message, variable=case.field))
-    return out
-
-
 SAMPLES = {
     # a dev service: only the required inputs, plus ECS Exec for debugging (the module's own task role)
     "dev": EcsServiceProps.create(**VALID, enable_execute_command=True),
@@ -227,11 +166,12 @@ def _after(changes: dict[str, Any], address: str) -> dict[str, Any]:
 
 
 @pytest.mark.terraform
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_json_hcl_and_stack_mode_plan_the_same(
-    sample: str, terraform: Callable[..., Terraform], tmp_path: Path
-) -> None:
-    changes = assert_equivalent(EcsService, SAMPLES[sample], terraform, tmp_path)
+def test_json_hcl_and_stack_mode_plan_the_same(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    """Every sample in one plan (see catalog_harness), then each sample's own claims."""
+    check_each_sample(assert_all_equivalent(EcsService, SAMPLES, terraform, tmp_path), check_sample)
+
+
+def check_sample(sample: str, changes: dict[str, Any]) -> None:
     prod = sample == "prod"
     service = _after(changes, f"aws_ecs_service.{'external' if prod else 'this'}[0]")
     assert f"aws_ecs_service.{'this' if prod else 'external'}[0]" not in changes, "exactly one service exists"
@@ -312,7 +252,7 @@ def assert_execution_policy_is_scoped(policy: dict[str, Any]) -> None:
 
 @pytest.mark.terraform
 def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases = [*packed(BAD), *CROSS, Cross(LONG_NAME, "The iam role name must be 1-64 characters")]
+    cases: list[Case] = [*BAD, *CROSS, Cross(LONG_NAME, "The iam role name must be 1-64 characters")]
     assert_rejected_by_terraform(EcsService, VALID, cases, terraform, tmp_path)
 
 

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from catalog_harness import Bad, Cross, assert_equivalent, assert_rejected_by_python, assert_rejected_by_terraform
+from catalog_harness import (
+    Bad,
+    Case,
+    Cross,
+    assert_all_equivalent,
+    assert_rejected_by_python,
+    assert_rejected_by_terraform,
+    check_each_sample,
+)
 from platform_constructs.catalog.iam import IamRole, IamRoleProps
 from platform_constructs.tf import Terraform
 
@@ -164,11 +172,12 @@ def _as_list(value: Any) -> list[Any]:
 
 
 @pytest.mark.terraform
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_json_hcl_and_stack_mode_plan_the_same(
-    sample: str, terraform: Callable[..., Terraform], tmp_path: Path
-) -> None:
-    changes = assert_equivalent(IamRole, SAMPLES[sample], terraform, tmp_path)
+def test_json_hcl_and_stack_mode_plan_the_same(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    """Every sample in one plan (see catalog_harness), then each sample's own claims."""
+    check_each_sample(assert_all_equivalent(IamRole, SAMPLES, terraform, tmp_path), check_sample)
+
+
+def check_sample(sample: str, changes: dict[str, Any]) -> None:
     role = changes["aws_iam_role.this"]["after"]
     trust = _statements(role["assume_role_policy"])
     policy = changes.get("aws_iam_role_policy.inline[0]", {}).get("after", {}).get("policy")
@@ -209,7 +218,7 @@ def test_json_hcl_and_stack_mode_plan_the_same(
 
 @pytest.mark.terraform
 def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases = [*BAD, *CROSS, Cross(LONG_NAME, "The iam role name must be 1-64 characters")]
+    cases: list[Case] = [*BAD, *CROSS, Cross(LONG_NAME, "The iam role name must be 1-64 characters")]
     assert_rejected_by_terraform(IamRole, VALID, cases, terraform, tmp_path)
 
 

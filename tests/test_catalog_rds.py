@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from catalog_harness import Bad, Cross, assert_equivalent, assert_rejected_by_python, assert_rejected_by_terraform
+from catalog_harness import (
+    Bad,
+    Cross,
+    assert_all_equivalent,
+    assert_rejected_by_python,
+    assert_rejected_by_terraform,
+    check_each_sample,
+)
 from platform_constructs.catalog.rds import Rds, RdsProps
 from platform_constructs.tf import Terraform
 
@@ -76,7 +83,7 @@ CROSS = [
 LONG_NAME = {"service_name": "a" * 250}
 # Each name-length precondition: inputs, Terraform's message, Python's wording (the name's kind and length).
 # The instance's own check needs the monitoring role off: a failing role stops the plan of its dependents.
-NAME_CASES = [
+NAME_CASES: list[tuple[dict[str, Any], str, str]] = [
     (
         {"service_name": "a" * 60, "monitoring_interval": 0},
         "The rds instance name must be 1-63 characters",
@@ -113,11 +120,12 @@ SAMPLES = {"dev": RdsProps.create(**VALID), "prod": RdsProps.create(**PROD)}
 
 
 @pytest.mark.terraform
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_json_hcl_and_stack_mode_plan_the_same(
-    sample: str, terraform: Callable[..., Terraform], tmp_path: Path
-) -> None:
-    changes = assert_equivalent(Rds, SAMPLES[sample], terraform, tmp_path)
+def test_json_hcl_and_stack_mode_plan_the_same(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    """Every sample in one plan (see catalog_harness), then each sample's own claims."""
+    check_each_sample(assert_all_equivalent(Rds, SAMPLES, terraform, tmp_path), check_sample)
+
+
+def check_sample(sample: str, changes: dict[str, Any]) -> None:
     db = changes["aws_db_instance.this"]["after"]
     # secure values that are not inputs
     assert db["storage_encrypted"] is True

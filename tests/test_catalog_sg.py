@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from catalog_harness import Bad, Cross, assert_equivalent, assert_rejected_by_python, assert_rejected_by_terraform
+from catalog_harness import (
+    Bad,
+    Case,
+    Cross,
+    assert_all_equivalent,
+    assert_rejected_by_python,
+    assert_rejected_by_terraform,
+    check_each_sample,
+)
 from platform_constructs.catalog.sg import SecurityGroup, SecurityGroupProps
 from platform_constructs.tf import Terraform
 
@@ -95,11 +103,12 @@ SAMPLES = {
 
 
 @pytest.mark.terraform
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_json_hcl_and_stack_mode_plan_the_same(
-    sample: str, terraform: Callable[..., Terraform], tmp_path: Path
-) -> None:
-    changes = assert_equivalent(SecurityGroup, SAMPLES[sample], terraform, tmp_path)
+def test_json_hcl_and_stack_mode_plan_the_same(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    """Every sample in one plan (see catalog_harness), then each sample's own claims."""
+    check_each_sample(assert_all_equivalent(SecurityGroup, SAMPLES, terraform, tmp_path), check_sample)
+
+
+def check_sample(sample: str, changes: dict[str, Any]) -> None:
     rules = [a for a in changes if "_rule." in a]
     expected = {"alb": 3, "rds": 1, "custom": 2}[sample]
     assert len(rules) == expected, rules
@@ -109,7 +118,7 @@ def test_json_hcl_and_stack_mode_plan_the_same(
 
 @pytest.mark.terraform
 def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases = [*BAD, *CROSS, Cross(LONG_NAME, "The security group name must be 1-255 characters")]
+    cases: list[Case] = [*BAD, *CROSS, Cross(LONG_NAME, "The security group name must be 1-255 characters")]
     assert_rejected_by_terraform(SecurityGroup, VALID, cases, terraform, tmp_path)
 
 
