@@ -59,7 +59,7 @@ test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
 test-fast: $(VENV)/.installed ## only the fast layers (no jsii, no Terraform)
 	$(BIN)/python -m pytest -m "not synth and not terraform and not moto and not checkov and not slow" $(PYTEST_ARGS)
 
-bench: setup ## print the synth benchmark figures
+bench: setup ## print the benchmark figures (synth, catalog export, policy check of 10k resources)
 	$(BIN)/python scripts/bench.py --platform $(PLATFORM)
 
 deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [ENV=dev] [DEPLOY_ARGS=--plan-only]

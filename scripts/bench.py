@@ -1,9 +1,10 @@
-"""``make bench``: synth performance figures, each measured in a fresh process.
+"""``make bench``: performance figures, each measured in a fresh process.
 
 Prints: the import time of the AWS provider bindings alone (the package's eager import, and through the
 engine seam's lazy loader), a full synth, their ratios, peak memory of the synth (Python and its node
-child), and a second synth when nothing changed. Targets from the foundation issue: full synth <= 1.3 x
-the bare provider import; no-change synth <= 1 s.
+child), a second synth when nothing changed, the module catalog export, and the Rego policy check of a
+synthetic 10,000-resource plan. Targets: full synth <= 1.3 x the bare provider import; no-change synth
+<= 1 s (foundation issue); policy check of 10k resources <= 2 s (guardrails issue).
 """
 
 from __future__ import annotations
@@ -95,6 +96,21 @@ def main() -> int:
             args.runs,
             [PY, "-m", "platform_stacks.cli", "modules", "export", "--check", "--out", catalog, *platform_args],
         )
+        # the Rego guardrails over a synthetic 10,000-resource plan (every resource created or updated), in a
+        # fresh process per run so no compiled bundle is reused; each run reports a cold and a warm check
+        policy_runs = [
+            json.loads(
+                timed(
+                    [
+                        PY,
+                        "-c",
+                        "import json; from platform_stacks.guardrails.policy_runner import bench; "
+                        "print(json.dumps(bench(10000)))",
+                    ]
+                )[1]
+            )
+            for _ in range(args.runs)
+        ]
         full_runs = worker("force")
         full_wall = cli_synth("--force")
         cached_runs = worker("cached")
@@ -115,6 +131,8 @@ def main() -> int:
         "no_change_synth_cli_wall_s": round(cached_wall, 3),
         "modules_export_all_cli_wall_s": round(export_wall, 3),
         "modules_export_check_cli_wall_s": round(check_wall, 3),
+        "policy_check_10k_resources_s": min(r["policy_check_s"] for r in policy_runs),
+        "policy_check_10k_resources_warm_s": min(r["policy_check_warm_s"] for r in policy_runs),
         "runs": args.runs,
         "spread_full_synth_s": round(statistics.pstdev(r["seconds"] for r in full_runs), 3),
     }
@@ -126,7 +144,8 @@ def main() -> int:
     print(
         f"  targets: full synth <= 1.3 x bare import -> {figures['ratio_full_synth_to_eager_import']} "
         f"(eager) / {figures['ratio_full_synth_to_lazy_import']} (lazy); no-change synth <= 1 s -> "
-        f"{figures['no_change_synth_cli_wall_s']} s"
+        f"{figures['no_change_synth_cli_wall_s']} s; policy check of 10k resources <= 2 s -> "
+        f"{figures['policy_check_10k_resources_s']} s"
     )
     if args.json:
         print(json.dumps(figures))

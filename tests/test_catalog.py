@@ -157,7 +157,8 @@ def test_example_plans_when_ids_come_from_other_resources(
 ) -> None:
     """Every example plans with the real provider (offline: fake credentials, nothing looked up) even when the
     ids it passes are computed: modules compose (outputs of one, unknown at plan, feed another without
-    breaking count/for_each), and every taggable resource carries the identity tags."""
+    breaking count/for_each), every taggable resource carries the identity tags, and the plan passes the
+    guardrail policies service repos are held to (policy/, the same runner as `infra policy check`)."""
     copy = tmp_path / "modules_out"
     shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     work = _computed_copy(copy / example)
@@ -168,7 +169,21 @@ def test_example_plans_when_ids_come_from_other_resources(
     assert validation["valid"], validation["diagnostics"]
     result = tf.run("plan", "-input=false", "-no-color", "-lock=false", f"-out={tmp_path / 'plan.bin'}", check=False)
     assert result.returncode == 0, result.stderr
-    _assert_creates_tagged_resources(tf.show_json(str(tmp_path / "plan.bin")))
+    plan = tf.show_json(str(tmp_path / "plan.bin"))
+    _assert_creates_tagged_resources(plan)
+    _assert_passes_the_policies(plan)
+
+
+def _assert_passes_the_policies(plan: dict[str, Any]) -> None:
+    from platform_stacks.guardrails.policy_runner import check_plan
+
+    findings = [
+        f"{kind}: {result['msg']}"
+        for report in check_plan(plan)
+        for kind in ("failures", "warnings")
+        for result in report[kind]
+    ]
+    assert not findings, "the example breaks the guardrail policies:\n" + "\n".join(findings)
 
 
 def _assert_creates_tagged_resources(plan: dict[str, Any]) -> None:

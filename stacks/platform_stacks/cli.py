@@ -7,10 +7,19 @@ Exit codes: 0 success, 2 bad input (registry, arguments), 3 a platform rule refu
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from platform_constructs.errors import PlatformError
+
+#: Modules that add their own subcommands (``register(sub)``); each imports its heavy dependencies lazily.
+COMMAND_GROUPS = (
+    "platform_stacks.release.command",  # release, release publish
+    "platform_stacks.guardrails.cost_cli",  # cost check|config, baseline check
+    "platform_stacks.guardrails.report_cli",  # report, report post
+    "platform_stacks.guardrails.policy_cli",  # policy check|test|data
+)
 
 PLATFORM_HELP = "registry file (default: ./platform.yaml if present, else the embedded default)"
 
@@ -183,15 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_service_backend)
 
-    p = sub.add_parser("render", help="render backend.tf for every service and environment")
+    p = sub.add_parser("render", help="render each service repo's files: backend.tf, infra-checks.yml, infracost.yml")
     p.add_argument("--platform", help=PLATFORM_HELP)
     p.add_argument("--out", default="build/services", help="output folder (default: build/services)")
     p.set_defaults(func=cmd_render)
 
     _add_modules_parser(sub)
-    __import__("platform_stacks.release.command", fromlist=["register"]).register(sub)
-    __import__("platform_stacks.guardrails.cost_cli", fromlist=["register"]).register(sub)  # cost, baseline
-    __import__("platform_stacks.guardrails.report_cli", fromlist=["register"]).register(sub)  # report, report post
+    for name in COMMAND_GROUPS:
+        importlib.import_module(name).register(sub)
 
     p = sub.add_parser("deploy", help="init, plan, confirm and apply one synthesized stack")
     p.add_argument("stack", help="stack name, e.g. state-backend")

@@ -1,0 +1,332 @@
+# Shared helpers: one view of a resource for both input shapes, tag reading, results and exceptions.
+#
+# Every policy is a function of (context, data) so the unit tests can call it directly: rego-cpp (the engine
+# behind our Python runner) crashes on `with` whenever the target rule depends on another rule, so the tests
+# never use `with`, and `conftest verify` runs them unchanged.
+#
+# Speed: rego-cpp does not memoise function calls and copying values into new objects costs ~70 µs per
+# resource, so the view is built once per document (`input_context`, a rule, hence computed once per query)
+# and everything per-document (ALB groups, blocked buckets) is computed once per policy and passed down.
+# The Python runner builds the same view itself (`input.platform_view`, see
+# stacks/platform_stacks/guardrails/policy_runner.py) because doing it here costs ~200 µs per resource;
+# tests/test_policy_runner.py proves both views give the same results.
+package lib
+
+import rego.v1
+
+# -- the context ------------------------------------------------------------------------------------
+# {"by_type": {resource type: [resource view]}, "tag_sets": {key: tag view}}; a resource view is
+#   {address, type, config_key, module, values, unknown, refs, tag_set, has_tags_all}
+# for every managed resource that is created or updated:
+# * `terraform show -json` plan: resource_changes, skipping no-op, read and pure deletes, reading change.after;
+# * synthesized Terraform JSON (cdk.tf.json): resource.<type>.<name> bodies, with the provider's default tags
+#   merged into the tags as Terraform would.
+# Resources share tag maps (provider default_tags), so tags live once per distinct map in `tag_sets`
+# ({tags, unknown_tags, tags_unknown}) and each resource names its map in `tag_set`: the tag policy judges
+# each map once.
+input_context := context(input)
+
+context(doc) := doc.platform_view if {
+	is_object(doc.platform_view)
+} else := index(resources(doc))
+
+index(res) := {
+	"by_type": {t: [r | some r in res; r.type == t] | some t in {r.type | some r in res}},
+	"tag_sets": {r.tag_set: r.tag_view | some r in res}
+}
+
+# The tag view of a resource (empty when its map is not known at all).
+tags_of(ctx, r) := ctx.tag_sets[r.tag_set].tags
+
+resources(doc) := plan_resources(doc) if {
+	is_array(doc.resource_changes)
+} else := synth_resources(doc) if {
+	is_object(doc.resource)
+} else := []
+
+# the configuration attributes whose references the policies follow (rule -> group, LB -> groups, block -> bucket)
+ref_attributes := ["security_group_id", "security_groups", "bucket"]
+
+plan_resources(doc) := [view |
+	idx := config_index(doc)
+	some rc in doc.resource_changes
+	object.get(rc, "mode", "managed") == "managed"
+	acts := {a | some a in rc.change.actions}
+	count(acts & {"no-op", "read"}) == 0
+	acts != {"delete"}
+	mod := strip_index(object.get(rc, "module_address", ""))
+	key := prefixed(mod, concat(".", [rc.type, rc.name]))
+	values := as_object(rc.change.after)
+	unknown := as_object(object.get(rc.change, "after_unknown", {}))
+	conf := object.get(idx, key, {})
+	tv := tag_view(values, unknown, provider_may_tag(doc, conf))
+	view := {
+		"tag_view": tv,
+		"tag_set": json.marshal(tv),
+		"has_tags_all": plan_tags_all(values, unknown),
+		"address": rc.address,
+		"type": rc.type,
+		"config_key": key,
+		"module": mod,
+		"values": values,
+		"unknown": unknown,
+		"refs": plan_refs(object.get(conf, "expressions", {}), mod)
+	}
+]
+
+# (concat, not sprintf, joins results: rego-cpp 1.5 sprintf quotes regex.replace output)
+strip_index(s) := regex.replace(s, `\[[^\]]*\]`, "")
+
+as_object(x) := x if is_object(x)
+
+else := {}
+
+prefixed("", base) := base
+
+prefixed(mod, base) := concat(".", [mod, base]) if mod != ""
+
+# {config key: {expressions, provider}} of every configuration resource, every module level.
+config_index(doc) := {res.key: res.conf | some res in config_resources(doc)}
+
+config_resources(doc) := [{"key": key, "conf": {"expressions": object.get(res, "expressions", {}), "provider": object.get(res, "provider_config_key", "")}} |
+	walk(object.get(doc, "configuration", {}), [path, value])
+	count(path) > 0
+	path[count(path) - 1] == "resources"
+	is_array(value)
+	mod := module_prefix(path)
+	some res in value
+	key := prefixed(mod, res.address)
+]
+
+module_prefix(path) := concat(".", [concat("", ["module.", path[i + 1]]) |
+	some i
+	path[i] == "module_calls"
+])
+
+# A provider without default_tags leaves tags_all = tags, even when the plan shows tags_all as unknown
+# (the AWS provider does when both are empty). Unknown providers are assumed to add tags.
+provider_may_tag(doc, conf) := false if {
+	pc := doc.configuration.provider_config[conf.provider]
+	not pc.expressions.default_tags
+} else := true
+
+# References from configuration expressions, as config keys in the resource's own module.
+plan_refs(expressions, mod) := {attr: refs |
+	some attr in ref_attributes
+	refs := {ref |
+		some raw in object.get(object.get(expressions, attr, {}), "references", [])
+		ref := module_ref(mod, raw)
+	}
+	count(refs) > 0
+}
+
+module_ref(mod, raw) := ref if {
+	parts := split(raw, ".")
+	count(parts) >= 2
+	not startswith(raw, "var.")
+	not startswith(raw, "local.")
+	not startswith(raw, "module.")
+	not startswith(raw, "data.")
+	ref := prefixed(mod, concat(".", [parts[0], strip_index(parts[1])]))
+}
+
+synth_resources(doc) := [view |
+	some rtype
+	bodies := doc.resource[rtype]
+	some rname
+	body := bodies[rname]
+	values := object.union(body, {"tags_all": synth_tags(doc, body)})
+	key := concat(".", [rtype, rname])
+	tv := tag_view(values, {}, true)
+	view := {
+		"tag_view": tv,
+		"tag_set": json.marshal(tv),
+		"has_tags_all": false,
+		"address": key,
+		"type": rtype,
+		"config_key": key,
+		"module": "",
+		"values": values,
+		"unknown": {},
+		"refs": synth_refs(values)
+	}
+]
+
+synth_tags(doc, body) := object.union(default_tags(doc, body), as_object(object.get(body, "tags", {})))
+
+default_tags(doc, body) := {k: v |
+	alias := provider_alias(body)
+	some p in object.get(object.get(doc, "provider", {}), "aws", [])
+	object.get(p, "alias", "") == alias
+	some dt in object.get(p, "default_tags", [])
+	dt_tags := object.get(dt, "tags", {})
+	some k
+	v := dt_tags[k]
+}
+
+provider_alias(body) := trim_prefix(body.provider, "aws.") if is_string(body.provider)
+
+else := ""
+
+# Synthesized JSON keeps references as "${type.name.attr}" strings.
+synth_refs(values) := {attr: refs |
+	some attr in ref_attributes
+	refs := {m[1] |
+		some s in strings_in(object.get(values, attr, null))
+		some m in regex.find_all_string_submatch_n(`\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)`, s, -1)
+	}
+	count(refs) > 0
+}
+
+strings_in(v) := [v] if is_string(v)
+
+else := [s | some s in v; is_string(s)] if is_array(v)
+
+else := []
+
+# The tags a resource ends up with: tags_all (provider default tags count), else tags.
+# `tags` keeps known string values only; `unknown_tags` lists keys known only after apply;
+# `tags_unknown` says the whole map is unknown (tags_all unknown on a provider with default_tags, or tags
+# unknown without a tags_all).
+tag_view(values, unknown, may_tag) := {
+	"tags": {k: v |
+		some k
+		v := source[k]
+		not k in unknown_keys
+		is_string(v)
+		not contains(v, "${")
+	},
+	"unknown_tags": unknown_keys,
+	"tags_unknown": tags_all_unknown(values, unknown, may_tag)
+} if {
+	source := tag_source(values)
+	unknown_keys := {k | some k; as_object(unknown.tags_all)[k] == true} | {k | some k; as_object(unknown.tags)[k] == true}
+}
+
+tag_source(values) := values.tags_all if is_object(values.tags_all)
+
+else := values.tags if is_object(values.tags)
+
+else := {}
+
+tags_all_unknown(values, unknown, may_tag) := true if {
+	unknown.tags_all == true
+	may_tag
+} else := true if {
+	not is_object(values.tags_all)
+	unknown.tags == true
+} else := false
+
+# The provider gave the resource a tags_all: it is taggable even when the schema table does not list it.
+plan_tags_all(values, unknown) := true if {
+	is_object(values.tags_all)
+} else := true if {
+	unknown.tags_all == true
+} else := false
+
+# -- known values ----------------------------------------------------------------------------------
+# A value is known when the plan does not mark it unknown and it is not a Terraform interpolation
+# (synthesized JSON keeps "${...}" references as strings).
+known(r, attr) := v if {
+	v := r.values[attr]
+	v != null
+	not r.unknown[attr] == true
+	not interpolated(v)
+}
+
+interpolated(v) if {
+	is_string(v)
+	contains(v, "${")
+}
+
+# -- results ---------------------------------------------------------------------------------------
+# A finding is {rule, level (deny|warn), severity, address, detail, fix}. Results follow conftest: an object
+# with msg plus the metadata keys (conftest moves every key but msg into metadata).
+# concat, not sprintf: rego-cpp 1.5 sprintf quotes strings that builtins (concat, regex.replace) returned
+message(f) := concat("", [f.address, ": ", f.detail, " [", f.rule, "] fix: ", f.fix])
+
+result(f) := {"msg": message(f), "rule": f.rule, "address": f.address, "fix": f.fix, "severity": f.severity}
+
+report(findings, cfg, level) := {result(f) |
+	active := active_exceptions(cfg)
+	some f in findings
+	f.level == level
+	not excepted(f, active)
+}
+
+# Excepted findings stay visible: conftest shows them as warnings, our runner as `exceptions`.
+excepted_results(findings, cfg) := {object.union(result(f), {
+	"msg": concat("", ["EXCEPTED by ", e.id, " (ticket ", e.ticket, ", approved by ", e.approver, ", until ", e.expires, "): ", message(f)]),
+	"exception": e.id
+}) |
+	active := active_exceptions(cfg)
+	some f in findings
+	some e in active
+	matches(e, f)
+}
+
+excepted(f, active) if {
+	some e in active
+	matches(e, f)
+}
+
+matches(e, f) if {
+	e.rule == f.rule
+	glob.match(e.address, [], f.address)
+}
+
+# -- exceptions ------------------------------------------------------------------------------------
+required_exception_fields := ["id", "rule", "address", "reason", "approver", "ticket", "expires"]
+
+exception_entries(cfg) := object.get(cfg, "exceptions", [])
+
+today_ns(cfg) := time.parse_ns("2006-01-02", cfg.today) if is_string(cfg.today)
+
+else := time.now_ns()
+
+exception_complete(e) if {
+	every field in required_exception_fields {
+		is_string(e[field])
+		trim_space(e[field]) != ""
+	}
+	regex.match(`^\d{4}-\d{2}-\d{2}$`, e.expires)
+}
+
+day_ns := ((24 * 60) * 60) * 1000000000
+
+# An exception is valid through its expiry day (cfg.today, YYYY-MM-DD, pins the date for tests).
+exception_expired(e, cfg) if {
+	time.parse_ns("2006-01-02", e.expires) + day_ns <= today_ns(cfg)
+}
+
+active_exceptions(cfg) := [e |
+	some e in exception_entries(cfg)
+	exception_complete(e)
+	not exception_expired(e, cfg)
+]
+
+# Broken or expired exceptions are failures themselves: an exception nobody renews must not linger.
+exception_findings(cfg) := {f |
+	all_exceptions := exception_entries(cfg)
+	some i
+	e := all_exceptions[i]
+	not exception_complete(e)
+	f := {
+		"rule": "exceptions.incomplete", "level": "deny", "severity": "HIGH",
+		"address": concat("", ["exceptions[", format_int(i, 10), "] (", object.get(e, "id", "no id"), ")"]),
+		"detail": concat("", ["an exception needs every field of ", concat(", ", required_exception_fields), ", expires as YYYY-MM-DD"]),
+		"fix": "complete the entry in policy/exceptions.yaml or delete it"
+	}
+} | {f |
+	all_exceptions := exception_entries(cfg)
+	some i
+	e := all_exceptions[i]
+	exception_complete(e)
+	exception_expired(e, cfg)
+	f := {
+		"rule": "exceptions.expired", "level": "deny", "severity": "HIGH",
+		"address": concat("", ["exceptions[", format_int(i, 10), "] (", e.id, ")"]),
+		"detail": concat("", ["exception for ", e.rule, " on ", e.address, " expired on ", e.expires]),
+		"fix": "fix the finding and delete the exception, or get a new approval and a new expiry date"
+	}
+}
