@@ -13,7 +13,7 @@ variable "environment" {
 variable "service_name" {
   description = "Service name segment."
   type        = string
-  default     = "shop"
+  default     = "crawlinghub"
 }
 
 variable "vpc_id" {
@@ -62,4 +62,22 @@ variable "access_logs_bucket" {
   description = "Existing SSE-S3 bucket that accepts ELB access logs."
   type        = string
   default     = "acme-alb-logs"
+}
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "data"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "crawlinghub-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1002"
 }

@@ -45,3 +45,21 @@ variable "feature_flags_parameter_arn" {
   type        = string
   default     = "arn:aws:ssm:ap-northeast-2:111111111111:parameter/dev/fileflow/feature-flags"
 }
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "storage"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "fileflow-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1001"
+}

@@ -13,7 +13,7 @@ variable "environment" {
 variable "service_name" {
   description = "Service name segment."
   type        = string
-  default     = "orders"
+  default     = "authhub"
 }
 
 variable "vpc_id" {
@@ -44,4 +44,22 @@ variable "kms_key_arn" {
   description = "The platform's customer-managed key for databases."
   type        = string
   default     = "arn:aws:kms:ap-northeast-2:111111111111:key/11111111-2222-3333-4444-555555555555"
+}
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "identity"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "authhub-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1003"
 }

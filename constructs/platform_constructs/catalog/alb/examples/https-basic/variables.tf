@@ -51,3 +51,21 @@ variable "web_acl_arn" {
   type        = string
   default     = "arn:aws:wafv2:ap-northeast-2:111111111111:regional/webacl/acme-edge/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 }
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "storage"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "fileflow-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1001"
+}

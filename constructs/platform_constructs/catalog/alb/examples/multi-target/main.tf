@@ -6,6 +6,16 @@
 
 provider "aws" {
   region = var.region
+
+  # The organisation's mandatory tags come from the provider, as in a rendered service repo; the module adds
+  # Environment, Service and ManagedBy. The guardrail policies (policy/tags.rego) check all six.
+  default_tags {
+    tags = {
+      Team       = var.team
+      Owner      = var.owner
+      CostCenter = var.cost_center
+    }
+  }
 }
 
 module "alb" {

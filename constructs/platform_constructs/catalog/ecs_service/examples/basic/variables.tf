@@ -57,3 +57,21 @@ variable "alb_security_group_id" {
   type        = string
   default     = "sg-0123456789abcdef0"
 }
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "storage"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "fileflow-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1001"
+}

@@ -39,3 +39,21 @@ variable "log_group_arn" {
   type        = string
   default     = "arn:aws:logs:ap-northeast-2:111111111111:log-group:/aws/lambda/dev-fileflow-worker"
 }
+
+variable "team" {
+  description = "Team tag (provider default_tags): the service's team in platform.yaml."
+  type        = string
+  default     = "storage"
+}
+
+variable "owner" {
+  description = "Owner tag (provider default_tags): the service's accountable person in platform.yaml."
+  type        = string
+  default     = "fileflow-lead@acme.example"
+}
+
+variable "cost_center" {
+  description = "CostCenter tag (provider default_tags): the service's cost center in platform.yaml."
+  type        = string
+  default     = "CC-1001"
+}

@@ -3,6 +3,16 @@
 
 provider "aws" {
   region = var.region
+
+  # The organisation's mandatory tags come from the provider, as in a rendered service repo; the module adds
+  # Environment, Service and ManagedBy. The guardrail policies (policy/tags.rego) check all six.
+  default_tags {
+    tags = {
+      Team       = var.team
+      Owner      = var.owner
+      CostCenter = var.cost_center
+    }
+  }
 }
 
 module "db" {
@@ -13,8 +23,8 @@ module "db" {
   engine         = "mysql"
   engine_version = "8.0"
   instance_class = "db.r7g.large"
-  db_name        = "orders"
-  username       = "orders_admin"
+  db_name        = "identity"
+  username       = "identity_admin"
 
   storage = {
     allocated_storage     = 100
