@@ -135,7 +135,7 @@ def test_this_repository_passes() -> None:
     report = check_baseline(REPO_ROOT)
     assert report.problems == [], "\n".join(p.render() for p in report.problems)
     assert report.global_skips == ["CKV2_AWS_62"]
-    assert report.trivy_ignores == ["AVD-AWS-0104"]
+    assert report.trivy_ignores == ["AVD-AWS-0104", "AVD-AWS-0107", "AVD-AWS-0053"]
     assert {s.file for s in report.inline} >= {"modules_out/rds/main.tf", "modules_out/sg/main.tf"}
 
 
@@ -183,7 +183,7 @@ def test_stale_registry_entry(root: Path) -> None:
 
 def test_expired_skip_and_ignore() -> None:
     found = problems(REPO_ROOT, today=dt.date(2028, 1, 1))
-    assert sum("expired (today is 2028-01-01)" in p for p in found) == 3  # two registry entries, one .trivyignore
+    assert sum("expired (today is 2028-01-01)" in p for p in found) == 5  # two registry entries, three .trivyignore
     assert problems(REPO_ROOT, today=dt.date(2027, 5, 31)) == []  # the last valid day
     assert len(problems(REPO_ROOT, today=dt.date(2027, 6, 1))) == 1
 
@@ -250,7 +250,12 @@ def test_trivyignore_entry_with_everything_passes(root: Path) -> None:
             "# approver: @acme/security ticket: SEC-1\nAVD-AWS-0093 exp:2027-02-01\n"
         )
     assert problems(root) == []
-    assert check_baseline(root, scan_dirs=[], today=TODAY).trivy_ignores == ["AVD-AWS-0104", "AVD-AWS-0093"]
+    assert check_baseline(root, scan_dirs=[], today=TODAY).trivy_ignores == [
+        "AVD-AWS-0104",
+        "AVD-AWS-0107",
+        "AVD-AWS-0053",
+        "AVD-AWS-0093",
+    ]
 
 
 def test_inline_skips_need_a_reason(root: Path) -> None:
@@ -313,7 +318,7 @@ def test_cli_exit_codes(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
         == 3
     )
     err = capsys.readouterr().err
-    assert "scanner baseline: 3 problem(s)" in err and "fix: " in err
+    assert "scanner baseline: 5 problem(s)" in err and "fix: " in err
     (root / ".checkov.yaml").write_text("skip-check: [\n")
     assert main(["baseline", "check", "--root", str(root)]) == 2
     assert "is not valid YAML" in capsys.readouterr().err
