@@ -162,3 +162,20 @@ def test_admin_roles_must_live_in_the_platform_account() -> None:
     data = default_data()
     data["platform"]["admin_role_arns"] = ["arn:aws:iam::999999999999:role/admin"]
     assert "platform account" in problems_for(data)["platform"]
+
+
+def test_guardrails_section_is_validated_with_field_names() -> None:
+    data = default_data()
+    data["guardrails"]["cost"]["min_change"] = -1
+    data["guardrails"]["override"]["label"] = "bad label!"
+    data["guardrails"]["override"]["approvers"] = ["not a login"]
+    found = problems_for(data)
+    assert "greater than or equal to 0" in found["guardrails.cost.min_change"]
+    assert "GitHub label" in found["guardrails.override.label"]
+    assert "GitHub organisation or user name" in found["guardrails.override.approvers[0]"]
+    data = default_data()
+    data["guardrails"]["cost"]["block_percent"] = 5  # below warn_percent (10): checked once the fields are valid
+    assert "block_percent must be greater than warn_percent" in problems_for(data)["guardrails.cost"]
+    reg = load_registry(None)
+    assert reg.guardrails.cost.warn_percent == 10 and reg.guardrails.cost.block_percent == 30
+    assert reg.guardrails.override.label == "infra-override" and reg.guardrails.override.approvers == ()

@@ -32,6 +32,7 @@ HOST_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{
 ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
 TABLE_PATTERN = r"^[a-zA-Z0-9_.-]{3,255}$"
 ALIAS_PATTERN = r"^[a-zA-Z0-9/_-]{1,250}$"
+LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,49}$"
 
 #: What each pattern means, in words, for error messages.
 PATTERN_RULES = {
@@ -48,6 +49,7 @@ PATTERN_RULES = {
     ROLE_NAME_PATTERN: "an IAM role name (letters, digits, '+=,.@_-', at most 64)",
     TABLE_PATTERN: "a DynamoDB table name (letters, digits, '_.-', 3-255)",
     ALIAS_PATTERN: "a KMS alias without the 'alias/' prefix (letters, digits, '/_-')",
+    LABEL_PATTERN: "a GitHub label: a letter or digit, then letters, digits, spaces and '._:-', at most 50",
 }
 
 AccountId = Annotated[str, Field(strict=True, pattern=ACCOUNT_PATTERN)]
@@ -218,7 +220,7 @@ class CostGuardrails(_Model):
 class OverrideSettings(_Model):
     """Who may waive a blocking guardrail finding on a PR: the label alone never does (docs/guardrails/README.md)."""
 
-    label: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,49}$")] = Field(
+    label: Annotated[str, StringConstraints(pattern=LABEL_PATTERN)] = Field(
         "infra-override", description="PR label that asks for an override"
     )
     approvers: tuple[GitHubOwner, ...] = Field(
