@@ -246,6 +246,15 @@ def test_unreadable_output_did_not_run(tmp_path: Path) -> None:
     assert report.exit_code == 3
 
 
+def test_infracost_output_without_its_fields_did_not_run(tmp_path: Path) -> None:
+    broken = tmp_path / "infracost.json"
+    broken.write_text('{"version": "0.2"}')  # neither projects nor totals: the cost check refuses it
+    report = build_report(_clean(tmp_path, cost=broken))
+    cost = next(c for c in report.checks if c.name == "cost")
+    assert cost.status == "not_run" and "could not be read" in cost.note
+    assert report.exit_code == 3
+
+
 def test_threshold_decides_what_blocks(tmp_path: Path) -> None:
     assert build_report(_clean(tmp_path, trivy=TRIVY), threshold="CRITICAL").exit_code == 3  # AWS-0107
     doc = json.loads(TRIVY.read_text())

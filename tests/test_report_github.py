@@ -8,6 +8,7 @@ JSON shaped like GitHub's, ``Link: <...>; rel="next"`` pagination honouring ``pe
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -283,7 +284,7 @@ def _post(fake: FakeGitHub, tmp_path: Path, *extra: str) -> subprocess.Completed
         str(tmp_path / "comment.md"),
         *extra,
     ]
-    env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GITHUB_TOKEN": TOKEN}
     return subprocess.run(args, capture_output=True, text=True, check=False, env=env)
 
 
@@ -309,5 +310,18 @@ def test_cli_post_blocks_then_passes_after_override(fake: FakeGitHub, tmp_path: 
 
 def test_cli_post_without_token_exits_2(fake: FakeGitHub, tmp_path: Path) -> None:
     args = [str(INFRA), "report", "post", "--repo", REPO, "--pr", "7", "--api-url", fake.base]
-    out = subprocess.run(args, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        args, capture_output=True, text=True, check=False, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    )
     assert out.returncode == 2 and "GITHUB_TOKEN" in out.stderr
+
+
+def test_cli_post_still_reports_when_the_override_cannot_be_evaluated(fake: FakeGitHub, tmp_path: Path) -> None:
+    """A failed team lookup (github.token cannot list an org team) must not swallow the report: the comment is
+    posted, says why the override was not granted, and the check blocks."""
+    fake.labels = ["infra-override"]
+    out = _post(fake, tmp_path, "--approver-team", "acme/ghosts")
+    assert out.returncode == 3, out.stderr
+    assert "created comment" in out.stderr and len(fake.comments) == 1
+    body = fake.comments[0]["body"]
+    assert "could not be evaluated" in body and "404" in body

@@ -126,7 +126,12 @@ class RestGitHub:
             raise GitHubError(f"GitHub {method} {url} failed with {err.code}: {hint}. GitHub said: {detail}") from err
         except urllib.error.URLError as err:
             raise GitHubError(f"GitHub {method} {url} unreachable: {err.reason}; check GITHUB_API_URL") from err
-        return (json.loads(body) if body else None), link
+        except OSError as err:  # a read timeout, a reset connection
+            raise GitHubError(f"GitHub {method} {url} failed: {err}; retry the job") from err
+        try:
+            return (json.loads(body) if body else None), link
+        except ValueError as err:
+            raise GitHubError(f"GitHub {method} {url} answered with non-JSON: {body[:200]!r}") from err
 
     def _paginate(self, path: str) -> list[Any]:
         sep = "&" if "?" in path else "?"

@@ -420,6 +420,8 @@ def load_check(
         if name == "checkov":
             return checkov_result(doc, threshold)
         return cost_result(doc, **cost_options)
+    except ConfigError as err:  # e.g. Infracost JSON without the fields the cost check needs
+        return _not_run(name, f"output {path.name} could not be read: {' '.join(str(err).split())}")
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         return _not_run(name, f"output {path.name} could not be read: {err}")
 

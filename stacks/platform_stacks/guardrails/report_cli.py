@@ -46,6 +46,8 @@ def _build(args: argparse.Namespace, override: Override | None) -> Report:
         if value is not None:
             try:
                 cost_options[name] = Decimal(value)
+                if not cost_options[name].is_finite():
+                    raise InvalidOperation(value)
             except InvalidOperation as err:
                 flag = "--" + name.replace("_", "-")
                 raise ConfigError(
@@ -116,9 +118,14 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     users, org, team = approvers_from(args)
     team_token = os.environ.get(TEAM_TOKEN_ENV, "")
     team_client = RestGitHub(team_token, gh.api_url) if team_token else None
-    override = evaluate_override(
-        gh, repo, args.pr, Approvers(users, org, team), label=args.override_label, team_client=team_client
-    )
+    try:
+        override = evaluate_override(
+            gh, repo, args.pr, Approvers(users, org, team), label=args.override_label, team_client=team_client
+        )
+    except GitHubError as err:
+        # the report must still be written and posted: the team sees why the check failed, and that the
+        # override could not be decided (so it counts as not granted)
+        override = Override(False, f"could not be evaluated: {err}", label=args.override_label)
     if not args.head_sha:
         args.head_sha = override.commit
     report = _build(args, override)
