@@ -7,6 +7,7 @@ itself (go-getter + git), so what is proven is the tag, not the working tree.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "platform@acme.example",
     "GIT_CONFIG_GLOBAL": "/dev/null",
     "GIT_CONFIG_NOSYSTEM": "1",
-    "PATH": "/usr/bin:/bin:/usr/local/bin",
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
 }
 
 

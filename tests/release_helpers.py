@@ -7,6 +7,7 @@ through the environment (``git_env``), so a developer's signing or hook settings
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import textwrap
@@ -40,7 +41,7 @@ def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**GIT_ENV, "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(repo)}
+    env = {**GIT_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(repo)}
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
