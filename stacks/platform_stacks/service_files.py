@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platform_constructs.backend_config import BackendSettings
+from platform_constructs.catalog import catalog_ref
 from platform_constructs.registry import Registry
 from platform_constructs.templating import render
 from platform_stacks.guardrails.cost import render_infracost_config
@@ -45,12 +46,13 @@ def render_service_files(registry: Registry, root: Path) -> list[Path]:
     with staged_tree(
         root, (RENDER_MARKER,), command="render", produced_by="rendered by infra", default="build/services"
     ) as scratch:
+        ref = catalog_ref()  # the platform release every caller pins
         for svc in registry.services:
             files = {
                 Path("infra") / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
                 for env in registry.environments
             }
-            files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name)
+            files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name, ref=ref)
             files[Path("infracost.yml")] = render_infracost_config(registry, svc.name)
             for path, text in files.items():
                 rel = Path(svc.name) / path

@@ -27,23 +27,28 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.registry.model import CostGuardrails
 
 Status = Literal["pass", "warn", "block"]
 _RANK: dict[str, int] = {"pass": 0, "warn": 1, "block": 2}
 HUNDRED = Decimal(100)
 
 
+#: The defaults live in one place, the registry model (seed 5-4: +10 % warn, +30 % block; ours for new projects).
+_DEFAULT = CostGuardrails()
+
+
 @dataclass(frozen=True)
 class CostThresholds:
-    """The knobs, with the seed's defaults (5-4: +10 % warn, +30 % block) and ours for new projects."""
+    """The knobs as the check uses them, whatever their source (platform.yaml, CLI flags, a caller)."""
 
-    warn_percent: Decimal = Decimal("10")
-    block_percent: Decimal = Decimal("30")
+    warn_percent: Decimal = _DEFAULT.warn_percent
+    block_percent: Decimal = _DEFAULT.block_percent
     #: a new project (past cost 0) warns from this monthly amount and blocks from the next one
-    new_warn_amount: Decimal = Decimal("100")
-    new_block_amount: Decimal = Decimal("1000")
+    new_warn_amount: Decimal = _DEFAULT.new_warn_amount
+    new_block_amount: Decimal = _DEFAULT.new_block_amount
     #: monthly changes smaller than this never warn or block, whatever the percentage
-    min_change: Decimal = Decimal("10")
+    min_change: Decimal = _DEFAULT.min_change
 
     def __post_init__(self) -> None:
         checks = [
@@ -122,11 +127,11 @@ class CostVerdict:
 def evaluate(
     doc: Mapping[str, Any],
     *,
-    warn_percent: Decimal = Decimal("10"),
-    block_percent: Decimal = Decimal("30"),
-    new_warn_amount: Decimal = Decimal("100"),
-    new_block_amount: Decimal = Decimal("1000"),
-    min_change: Decimal = Decimal("10"),
+    warn_percent: Decimal = _DEFAULT.warn_percent,
+    block_percent: Decimal = _DEFAULT.block_percent,
+    new_warn_amount: Decimal = _DEFAULT.new_warn_amount,
+    new_block_amount: Decimal = _DEFAULT.new_block_amount,
+    min_change: Decimal = _DEFAULT.min_change,
 ) -> CostVerdict:
     """The verdict for one Infracost JSON document (``infracost breakdown|diff --format json``)."""
     t = CostThresholds(

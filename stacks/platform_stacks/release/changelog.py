@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from platform_constructs.catalog import RELEASE_HEADING
 from platform_stacks.release.diff import SECTIONS, Change, minimum_bump
 from platform_stacks.release.version import Bump, Version
 
@@ -353,7 +352,3 @@ def _release_notes(
         "",
     ]
     return "\n".join(lines)
-
-
-def released_versions(changelog_text: str) -> list[Version]:
-    return sorted(Version(*(int(p) for p in m.groups())) for m in RELEASE_HEADING.finditer(changelog_text))

@@ -56,9 +56,6 @@ class Git:
         out = self.run("status", "--porcelain=v1", "--untracked-files=all")
         return [line for line in out.splitlines() if line.strip()]
 
-    def tags(self) -> list[str]:
-        return [t for t in self.run("tag", "--list").splitlines() if t]
-
     def tag_exists(self, tag: str) -> bool:
         return self._run("rev-parse", "--verify", "-q", f"refs/tags/{tag}", check=False).returncode == 0
 
