@@ -30,6 +30,9 @@ NOT_APPLIED = {
     "by examples/complete; each aws_db_instance create takes ~170 s on moto (the provider's availability wait)",
     "rds/examples/mysql-multi-az": "time budget: a second ~170 s aws_db_instance create; its MySQL parameter and "
     "option groups and the given key are proven by plan (test_catalog_rds.py), not by apply",
+    "alb/examples/https-basic": "time budget (the provider waits 2 x 30 s per load balancer): the same module path "
+    "(HTTPS listener with a given certificate, HTTP redirect, access logs, one target group) is applied by "
+    "examples/complete, and alb/examples/multi-target applies the keyed target groups and rules",
 }
 EXAMPLES = sorted(
     str(p.parent.relative_to(CATALOG))
