@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catalog_harness import OFFLINE_PROVIDER
 
+#: A pinned identity and no machine git config, so a developer's signing or hook settings cannot change a result.
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "platform",
     "GIT_AUTHOR_EMAIL": "platform@acme.example",
@@ -21,12 +22,12 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "platform@acme.example",
     "GIT_CONFIG_GLOBAL": "/dev/null",
     "GIT_CONFIG_NOSYSTEM": "1",
-    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
 }
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True, text=True).stdout
+    env = {**GIT_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(repo)}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def pin_to_tag(example: Path, catalog: Path, repo: Path, tag: str, dest: Path) -> Path:

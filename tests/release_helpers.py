@@ -7,26 +7,17 @@ through the environment (``git_env``), so a developer's signing or hook settings
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 import textwrap
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from catalog_consumer import GIT_ENV, git
 from platform_stacks.release.changelog import Links
 from platform_stacks.release.command import Request
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "platform",
-    "GIT_AUTHOR_EMAIL": "platform@acme.example",
-    "GIT_COMMITTER_NAME": "platform",
-    "GIT_COMMITTER_EMAIL": "platform@acme.example",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 LINKS = Links(
     web="https://github.com/acme/platform-infra", source="git::https://github.com/acme/platform-infra.git//modules_out"
 )
@@ -38,11 +29,6 @@ def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("GITHUB_API_URL", raising=False)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**GIT_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(repo)}
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def commit_all(repo: Path, message: str) -> None:
