@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platform_constructs.errors import ConfigError, Problem
+from platform_stacks.guardrails import baseline
+from platform_stacks.guardrails.baseline import SEVERITIES
 
 MARKER = "<!-- infra-checks -->"
-SEVERITIES: tuple[str, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 #: A finding whose tool gave no severity counts as HIGH: unknown must not slip under the threshold.
 UNKNOWN_SEVERITY = "HIGH"
 #: Findings per check shown as a plain table; longer lists go into a collapsed <details> block.
@@ -222,42 +223,16 @@ def trivy_result(doc: Mapping[str, Any], threshold: str) -> CheckResult:
     return CheckResult("trivy", _status(findings), tuple(findings), passed=passed)
 
 
-def _baseline() -> Any:
-    """P2's checkov table (CIS controls, severities), if present: imported lazily, optional."""
-    try:
-        from platform_stacks.guardrails import baseline
-    except ImportError:  # pragma: no cover - only before the baseline module exists
-        return None
-    return baseline
-
-
-def _checkov_severity(raw: Mapping[str, Any], baseline: Any) -> str:
+def _checkov_severity(raw: Mapping[str, Any]) -> str:
     # checkov fills "severity" only with a paid API key; the shipped table is the source otherwise.
     if raw.get("severity"):
         return normalise_severity(raw["severity"])
-    lookup = getattr(baseline, "severity", None) if baseline is not None else None
-    if callable(lookup):
-        try:
-            return normalise_severity(lookup(str(raw.get("check_id", ""))))
-        except (KeyError, LookupError, ValueError):
-            return UNKNOWN_SEVERITY
-    return UNKNOWN_SEVERITY
-
-
-def _cis(check_id: str, baseline: Any) -> tuple[str, ...]:
-    lookup = getattr(baseline, "cis_controls", None) if baseline is not None else None
-    if not callable(lookup):
-        return ()
-    try:
-        return tuple(str(c) for c in lookup(check_id))
-    except (KeyError, LookupError, ValueError):
-        return ()
+    return normalise_severity(baseline.severity(str(raw.get("check_id", ""))))
 
 
 def checkov_result(doc: Mapping[str, Any] | Sequence[Mapping[str, Any]], threshold: str) -> CheckResult:
     """checkov ``-o json``: one report dict, or a list of them when several frameworks ran."""
     reports = list(doc) if isinstance(doc, list) else [doc]
-    baseline = _baseline()
     findings: list[Finding] = []
     skipped: list[str] = []
     passed = 0
@@ -268,7 +243,7 @@ def checkov_result(doc: Mapping[str, Any] | Sequence[Mapping[str, Any]], thresho
         results = report.get("results") or {}
         for raw in results.get("failed_checks") or []:
             check_id = str(raw.get("check_id", ""))
-            severity = _checkov_severity(raw, baseline)
+            severity = _checkov_severity(raw)
             lines = raw.get("file_line_range") or []
             location = str(raw.get("file_path", ""))
             if lines:
@@ -281,7 +256,7 @@ def checkov_result(doc: Mapping[str, Any] | Sequence[Mapping[str, Any]], thresho
                     rule=check_id,
                     message=str(raw.get("check_name", "")),
                     fix=str(raw.get("guideline") or ""),
-                    cis=_cis(check_id, baseline),
+                    cis=tuple(baseline.cis_controls(check_id)),
                     location=location,
                     blocking=at_or_above(severity, threshold),
                 )
