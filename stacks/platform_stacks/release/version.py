@@ -6,6 +6,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from platform_constructs.catalog import CATALOG_REF
+
 _VERSION = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
@@ -82,5 +84,5 @@ class Version:
         return Bump.PATCH
 
 
-#: the first release of the catalog; the READMEs pin it until a release exists
-FIRST = Version(1, 0, 0)
+#: the first release of the catalog: the ref the READMEs pin until a release exists (one constant, in the catalog)
+FIRST = Version.parse(CATALOG_REF)
