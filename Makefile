@@ -34,7 +34,7 @@ setup: $(VENV)/.installed $(CHECKOV)/.installed ## create .venv (project) and .v
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[synth,dev]'
 	@touch $@
 
 $(CHECKOV)/.installed: requirements-checkov.lock

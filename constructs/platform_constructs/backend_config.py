@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.errors import ConfigError
 from platform_constructs.registry.model import Registry
 
 
@@ -32,23 +32,7 @@ class BackendSettings:
     @classmethod
     def for_service(cls, registry: Registry, service: str, env: str) -> BackendSettings:
         """Settings for a service repo: key ``{service}/{env}/terraform.tfstate`` (seed 1-1 / 6-1)."""
-        problems = []
-        if service not in {s.name for s in registry.services}:
-            problems.append(
-                Problem(
-                    "service",
-                    "is not registered in platform.yaml",
-                    service,
-                    f"one of: {', '.join(s.name for s in registry.services)}; or onboard it "
-                    "by adding it under services:",
-                )
-            )
-        if env not in registry.environments:
-            problems.append(
-                Problem(
-                    "env", "is not an environment in platform.yaml", env, f"one of: {', '.join(registry.environments)}"
-                )
-            )
+        problems = [p for p in (registry.service_problem(service), registry.environment_problem(env)) if p is not None]
         if problems:
             raise ConfigError("backend.tf", problems)
         return cls.for_key(registry, f"{service}/{env}/terraform.tfstate")

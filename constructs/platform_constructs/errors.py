@@ -29,14 +29,31 @@ class PlatformError(Exception):
 
 
 class ConfigError(PlatformError):
-    """One or more problems in user input (registry file, construct props, CLI arguments)."""
+    """One or more problems in user input (registry file, construct props, CLI arguments).
+
+    The base of every error that lists problems: subclasses change the exit code, what the headline says
+    happened (``outcome``) and a closing line (``footer``), never the shape of the list.
+    """
+
+    #: what the headline says happened; empty for checks that write nothing anyway
+    outcome = "nothing was written"
+    footer = ""
 
     def __init__(self, source: str, problems: Iterable[Problem]):
         self.source = source
         self.problems = tuple(problems)
-        lines = [f"{source}: {len(self.problems)} problem(s), nothing was written:"]
+        outcome = f", {self.outcome}" if self.outcome else ""
+        lines = [f"{source}: {len(self.problems)} problem(s){outcome}:"]
         lines += [p.render() for p in self.problems]
+        if self.footer:
+            lines.append(self.footer)
         super().__init__("\n".join(lines))
+
+
+class RefusedError(ConfigError):
+    """A platform rule refused (exit code 3): the input is well-formed, but what it asks for is not allowed."""
+
+    exit_code = 3
 
 
 class SynthError(PlatformError):

@@ -17,8 +17,10 @@ from enum import Enum
 
 from platform_constructs.errors import ConfigError, Problem
 
-#: A name segment (env, service, resource type): lower-case, starts with a letter, single hyphens.
-SEGMENT = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+#: A name segment (env, service, resource type): lower-case, starts with a letter, single inner hyphens. The one
+#: definition: the registry's name fields and the catalog modules' ``environment``/``service_name`` use it too.
+SEGMENT_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+SEGMENT = re.compile(f"^{SEGMENT_PATTERN}$")
 
 
 @dataclass(frozen=True)

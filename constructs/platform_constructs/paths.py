@@ -1,6 +1,8 @@
-"""Where generated helper files live: the repository's ``build/`` folder, wherever ``infra`` is run from.
+"""Where local working files live: beside the checkout for platform engineers, beside the caller otherwise.
 
-``$INFRA_WORK_DIR`` overrides it (CI caches, read-only checkouts).
+In the platform repository (an editable install) that is the repository root, wherever ``infra`` is run
+from; an installed package has no checkout, so it uses the working directory. Each location has an
+environment variable that overrides it (CI caches, read-only checkouts).
 """
 
 from __future__ import annotations
@@ -8,13 +10,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: constructs/platform_constructs/paths.py -> the repository root
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: constructs/platform_constructs/paths.py -> the repository root (when this file is in a checkout)
+_CANDIDATE = Path(__file__).resolve().parents[2]
+
+
+def checkout_root() -> Path | None:
+    """The platform repository this code runs from, or None for an installed package (site-packages)."""
+    if (_CANDIDATE / "pyproject.toml").is_file() and (_CANDIDATE / "constructs" / "platform_constructs").is_dir():
+        return _CANDIDATE
+    return None
+
+
+def _local_root() -> Path:
+    return checkout_root() or Path.cwd()
 
 
 def work_dir() -> Path:
+    """Generated helper files (Terraform CLI config, schema cache): ``<root>/build``; ``$INFRA_WORK_DIR`` overrides."""
     configured = os.environ.get("INFRA_WORK_DIR")
-    return Path(configured).resolve() if configured else REPO_ROOT / "build"
+    return Path(configured).resolve() if configured else _local_root() / "build"
 
 
 def cli_config_path() -> Path:
@@ -35,7 +49,7 @@ def state_dir() -> Path:
     absolute path, so another ``--out`` cannot leave the bootstrap state somewhere it will not be found.
     """
     configured = os.environ.get("INFRA_STATE_DIR")
-    return Path(configured).resolve() if configured else REPO_ROOT / ".state"
+    return Path(configured).resolve() if configured else _local_root() / ".state"
 
 
 def terraform_data_dir(scope: str, stack: str) -> Path:
@@ -46,5 +60,5 @@ def terraform_data_dir(scope: str, stack: str) -> Path:
     state it moves. ``$INFRA_TERRAFORM_DATA_DIR`` overrides the root.
     """
     configured = os.environ.get("INFRA_TERRAFORM_DATA_DIR")
-    root = Path(configured).resolve() if configured else REPO_ROOT / ".terraform-data"
+    root = Path(configured).resolve() if configured else _local_root() / ".terraform-data"
     return root / scope / stack

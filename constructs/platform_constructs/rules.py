@@ -148,16 +148,24 @@ class Keys(Rule):
 
 @dataclass(frozen=True)
 class Count(Rule):
-    """A list (or map) with ``low`` to ``high`` elements, both included."""
+    """A list or a map with ``low`` to ``high`` elements (entries), both included; ``low=None``: no lower bound
+    (the condition then tests the upper one only: an AWS quota that would otherwise fail at apply)."""
 
-    low: int
+    low: int | None
     high: int
 
     def holds(self, value: Any) -> bool:
-        return isinstance(value, list | tuple | dict) and self.low <= len(value) <= self.high
+        return isinstance(value, list | tuple | dict) and (self.low or 0) <= len(value) <= self.high
 
     def condition(self, ref: str) -> str:
+        if self.low is None:
+            return f"length({ref}) <= {self.high}"
         return f"length({ref}) >= {self.low} && length({ref}) <= {self.high}"
+
+
+def at_most(high: int, message: str) -> Count:
+    """:class:`Count` with only an upper bound."""
+    return Count(message, None, high)
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,30 @@ class Distinct(Rule):
 
     def condition(self, ref: str) -> str:
         return f"length(distinct({ref})) == length({ref})"
+
+
+@dataclass(frozen=True)
+class DistinctValues(Rule):
+    """No value of a map appears twice (two keys naming the same certificate, say)."""
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, dict) and len(set(value.values())) == len(value)
+
+    def condition(self, ref: str) -> str:
+        return f"length(distinct(values({ref}))) == length({ref})"
+
+
+@dataclass(frozen=True)
+class NotIn(Rule):
+    """A value that is none of ``values`` (settings the module owns, reserved words)."""
+
+    values: tuple[str, ...]
+
+    def holds(self, value: Any) -> bool:
+        return value not in self.values
+
+    def condition(self, ref: str) -> str:
+        return f"!contains([{', '.join(expression(v, literal=True) for v in self.values)}], {ref})"
 
 
 @dataclass(frozen=True)
@@ -224,3 +256,19 @@ class NotMatches(Rule):
 
     def condition(self, ref: str) -> str:
         return f"!can(regex({literal_string('^(?:' + self.pattern + ')$')}, {ref}))"
+
+
+@dataclass(frozen=True)
+class NotContaining(Rule):
+    """A string in which ``pattern`` occurs nowhere (Terraform's ``regex`` searches, like ``re.search``)."""
+
+    pattern: str
+
+    def __post_init__(self) -> None:
+        Matches(self.message, self.pattern)  # same RE2-compatibility check as the positive rule
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, str) and re.search(self.pattern, value, re.ASCII) is None
+
+    def condition(self, ref: str) -> str:
+        return f"!can(regex({literal_string(self.pattern)}, {ref}))"

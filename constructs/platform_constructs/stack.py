@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from platform_constructs.aspects import RequiredTagsAspect
+from platform_constructs.context import Label
 from platform_constructs.engine import AWS_PROVIDER_CONSTRAINT, STACK_TERRAFORM_CONSTRAINT
 from platform_constructs.engine.aws import AwsProvider, AwsProviderDefaultTags
 from platform_constructs.engine.core import Aspects, Construct, TerraformStack
-from platform_constructs.tags import Label, RequiredTagsAspect
 
 
 class PlatformStack(TerraformStack):

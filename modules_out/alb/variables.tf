@@ -154,7 +154,7 @@ variable "idle_timeout" {
 }
 
 variable "internal" {
-  description = "true = reachable only inside the VPC (and peered networks); false = internet-facing (public subnets, and a web_acl_arn is strongly recommended)."
+  description = "true = reachable only inside the VPC (and peered networks); false = internet-facing (public subnets, and a web_acl (WAF) is strongly recommended)."
   type        = bool
   default     = true
   nullable    = false

@@ -8,11 +8,11 @@ It cannot keep its own state in a bucket that does not exist yet, so it starts o
 from __future__ import annotations
 
 from platform_constructs.backend_config import BackendSettings
+from platform_constructs.context import Label
 from platform_constructs.engine.core import Construct, LocalBackend, S3Backend
 from platform_constructs.registry import Registry
 from platform_constructs.stack import PlatformStack
 from platform_constructs.state_backend import StateBackend, StateBackendProps
-from platform_constructs.tags import Label
 
 STACK_ID = "state-backend"
 

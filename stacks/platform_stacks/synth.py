@@ -4,13 +4,14 @@
 * Stacks synthesize into a scratch folder next to the output; only when every platform check passes
   (required tags today; naming and security later) does the scratch folder replace the output, so a
   failed synth never leaves a half-written ``cdktf.out/``.
-* A fingerprint of everything that shapes the output (registry text, this code, the templates, the
-  engine versions) is stored with the output. When it matches and the files are intact, synth returns
+* A fingerprint of everything that shapes the output (registry text, the code synth runs, the engine
+  versions) is stored with the output. When it matches and the files are intact, synth returns
   without starting jsii: a no-change synth costs well under a second.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import time
@@ -23,9 +24,8 @@ import platform_constructs
 import platform_stacks
 from platform_constructs.engine import ENGINE_DISTRIBUTIONS
 from platform_constructs.errors import SynthError
+from platform_constructs.output_tree import staged_tree
 from platform_constructs.registry.loader import parse_registry, read_registry_text
-from platform_constructs.templating import templates_dir
-from platform_stacks.output_tree import staged_tree
 
 FINGERPRINT_FILE = ".infra-synth.json"
 
@@ -39,14 +39,69 @@ class SynthResult:
     files: dict[str, str] = field(default_factory=dict)
 
 
+#: where the synth import closure starts: the pipeline and the app it builds
+ENTRY_MODULES = ("platform_stacks.synth", "platform_stacks.app")
+_ROOTS = {
+    "platform_constructs": Path(platform_constructs.__file__).parent,
+    "platform_stacks": Path(platform_stacks.__file__).parent,
+}
+
+
+def _module_file(name: str) -> Path | None:
+    top, _, rest = name.partition(".")
+    root = _ROOTS.get(top)
+    if root is None:
+        return None
+    base = root.joinpath(*rest.split(".")) if rest else root
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_names(path: Path, name: str) -> set[str]:
+    """Every module ``path`` may import, at the top or inside functions (lazy imports run during synth too)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # submodules imported by name
+    return found
+
+
+def synth_sources() -> list[Path]:
+    """The source files synth reads: the static import closure of :data:`ENTRY_MODULES` within this
+    project's packages (parent packages included). Tools, templates and the catalog export are outside it,
+    so editing them keeps the cache valid."""
+    seen: dict[str, Path] = {}
+    queue = list(ENTRY_MODULES)
+    while queue:
+        name = queue.pop()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            module = ".".join(parts[:i])
+            path = _module_file(module)
+            if path is None or module in seen:
+                continue
+            seen[module] = path
+            queue.extend(_imported_names(path, module))
+    return sorted(set(seen.values()))
+
+
 def _code_digest() -> str:
     digest = hashlib.sha256()
-    roots = [Path(platform_constructs.__file__).parent, Path(platform_stacks.__file__).parent, templates_dir()]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".j2", ".yaml", ".json"} and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+    for path in synth_sources():
+        root = next(r for r in _ROOTS.values() if path.is_relative_to(r))
+        digest.update(f"{root.name}/{path.relative_to(root)}".encode())
+        digest.update(path.read_bytes())
     for dist in ENGINE_DISTRIBUTIONS:
         try:
             digest.update(f"{dist}={metadata.version(dist)}".encode())

@@ -37,10 +37,11 @@ def catalog_ref(changelog: Path | None = None) -> str:
     only after cherry-picking, and its own tree must still pin v1.4.1. Before the first release: v1.0.0.
     """
     if changelog is None:
-        from platform_constructs.paths import REPO_ROOT
+        from platform_constructs.paths import checkout_root
 
-        changelog = REPO_ROOT / "modules_out" / "CHANGELOG.md"
-    if not changelog.is_file():
+        root = checkout_root()
+        changelog = root / "modules_out" / "CHANGELOG.md" if root else None
+    if changelog is None or not changelog.is_file():
         return CATALOG_REF
     found = [tuple(int(p) for p in m.groups()) for m in RELEASE_HEADING.finditer(changelog.read_text())]
     if not found:

@@ -1,9 +1,9 @@
-"""Props every catalog module shares: the naming and tagging context (cloudposse null-label style).
+"""Props every catalog module shares: the naming and tagging context (:mod:`platform_constructs.context`).
 
 Every resource name is ``{environment}-{service_name}-{segment}`` (the one naming rule, see
 :mod:`platform_constructs.naming`) and every taggable resource carries ``Environment``, ``Service``,
 ``ManagedBy`` plus the caller's ``tags`` (which the provider's ``default_tags`` usually complete with
-Team, Owner and CostCenter).
+Team, Owner and CostCenter). In a stack, ``Label.module_inputs()`` fills the three from the stack's context.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Annotated
 from pydantic import Field
 
 from platform_constructs.catalog.props import ModuleProps
+from platform_constructs.naming import SEGMENT_PATTERN
 from platform_constructs.rules import Count, Matches, each, keys
 
-#: same as platform_constructs.naming.SEGMENT (lower-case, starts with a letter, single inner hyphens)
-SEGMENT = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
-
-Segment = Matches("Must be lower-case letters and digits, starting with a letter, with single inner hyphens.", SEGMENT)
+Segment = Matches(
+    "Must be lower-case letters and digits, starting with a letter, with single inner hyphens.", SEGMENT_PATTERN
+)
 TagKey = Matches(
     "Tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@ (aws: is reserved by AWS).",
     r"[A-Za-z0-9 _.:/=+@-]{1,128}",

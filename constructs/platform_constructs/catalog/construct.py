@@ -40,12 +40,10 @@ from platform_constructs.engine.core import (
     TerraformVariable,
     Token,
 )
+from platform_constructs.registry.conventions import MANAGED_BY
 
 _REF = re.compile(r"(?<![\w.])(var|local)\.([A-Za-z_][A-Za-z0-9_]*)")
 _AWS = TerraformProviderGeneratorMetadata(provider_name="aws")
-#: Tags every catalog resource carries besides the caller's, so a resource is attributable even in an
-#: account whose provider sets no default_tags.
-MANAGED_BY = "terraform"
 
 
 def _escape_literal(value: Any) -> Any:
@@ -234,7 +232,8 @@ class CatalogConstruct(Construct):
         )
 
     def tags(self, name_value: str, extra: str = "{}") -> str:
-        """Tags of a taggable resource: the module's identity tags, the caller's ``tags``, and ``Name``."""
+        """Tags of a taggable resource: the identity tags (``conventions.IDENTITY_TAGS``, so a resource is
+        attributable even in an account whose provider sets no default_tags), the caller's ``tags``, ``Name``."""
         parts = [
             f'{{ Environment = var.environment, Service = var.service_name, ManagedBy = "{MANAGED_BY}" }}',
             "var.tags",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,6 +17,8 @@ from platform_constructs.registry.model import (
     Registry,
     cross_field_problems,
 )
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: The embedded default registry (org ``acme``); the repository's ``platform.yaml`` links to it.
 DEFAULT_REGISTRY = "embedded:platform.yaml"
@@ -111,6 +113,15 @@ def parse_registry(text: str, source: str = "<string>") -> Registry:
         raise ConfigError(source, problems) from None
 
 
+def validate_section(model: type[ModelT], data: Any, path: tuple[str, ...], source: str) -> ModelT:
+    """One section of the registry (``path``, e.g. ``("guardrails", "cost")``) validated on its own, with the
+    same messages as in platform.yaml: for values that reach it from elsewhere (command-line flags)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(source, _problems(err, path)) from None
+
+
 def _raw_cross_field_inputs(data: dict[str, Any]) -> tuple[Any, Any, Any, list[Any], list[tuple[Any, Any]]]:
     def get(mapping: Any, key: str) -> Any:
         return mapping.get(key) if isinstance(mapping, dict) else None
@@ -176,10 +187,10 @@ _FIXES = {
 }
 
 
-def _problems(err: ValidationError) -> list[Problem]:
+def _problems(err: ValidationError, prefix: tuple[str, ...] = ()) -> list[Problem]:
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
+        loc = (*prefix, *e["loc"])
         is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's marker for a bad mapping key
         if is_key:
             loc = loc[:-1]

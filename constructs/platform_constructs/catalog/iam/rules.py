@@ -1,36 +1,16 @@
-"""Rule variants the iam module needs and :mod:`platform_constructs.rules` does not have.
+"""Rule variants only the iam module needs: policy documents given as JSON.
 
-Each holds in both forms like the shared rules (Python ``holds`` for stack mode, an HCL ``condition``
-for the module's ``validation`` blocks) and keeps to the regex syntax Python's ``re`` and RE2 share.
-They live here rather than in the shared rules because only IAM inputs need them (wildcard principals,
-JSON documents, entry limits); the negative whole-string match is shared (``rules.NotMatches``).
+Each holds in both forms like the shared rules in :mod:`platform_constructs.rules` (Python ``holds`` for
+stack mode, an HCL ``condition`` for the module's ``validation`` blocks).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from platform_constructs.hcl.render import literal_string
-from platform_constructs.rules import Matches, Rule
-
-
-@dataclass(frozen=True)
-class NotContaining(Rule):
-    """A string in which ``pattern`` occurs nowhere (Terraform's ``regex`` searches, like ``re.search``)."""
-
-    pattern: str
-
-    def __post_init__(self) -> None:
-        Matches(self.message, self.pattern)
-
-    def holds(self, value: Any) -> bool:
-        return isinstance(value, str) and re.search(self.pattern, value, re.ASCII) is None
-
-    def condition(self, ref: str) -> str:
-        return f"!can(regex({literal_string(self.pattern)}, {ref}))"
+from platform_constructs.rules import Rule
 
 
 @dataclass(frozen=True)
@@ -48,16 +28,3 @@ class PolicyJson(Rule):
 
     def condition(self, ref: str) -> str:
         return f"can(jsondecode({ref}).Statement)"
-
-
-@dataclass(frozen=True)
-class AtMostEntries(Rule):
-    """A map with at most ``high`` entries (an AWS quota that would otherwise fail at apply)."""
-
-    high: int
-
-    def holds(self, value: Any) -> bool:
-        return isinstance(value, dict) and len(value) <= self.high
-
-    def condition(self, ref: str) -> str:
-        return f"length({ref}) <= {self.high}"

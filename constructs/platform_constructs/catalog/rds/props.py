@@ -6,8 +6,7 @@ Python form and an HCL form, like the ones in ``platform_constructs.rules``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -21,9 +20,21 @@ from platform_constructs.catalog.common import (
     at_least,
 )
 from platform_constructs.catalog.props import CrossCheck, ModuleProps
+from platform_constructs.catalog.rds.rules import AutoscalingCeiling, ProvisionedIops
 from platform_constructs.hcl.render import expression
 from platform_constructs.naming import Kind
-from platform_constructs.rules import Between, Distinct, Matches, NotStartingWith, OneOf, Rule, each, keys, when_set
+from platform_constructs.rules import (
+    Between,
+    Count,
+    Distinct,
+    Matches,
+    NotIn,
+    NotStartingWith,
+    OneOf,
+    each,
+    keys,
+    when_set,
+)
 
 ENGINES = ("postgres", "mysql")
 #: the parameters that enforce TLS: the module sets them and refuses overrides
@@ -34,60 +45,6 @@ PI_RETENTION = (7, *range(31, 714, 31), 731)
 MAX_REPLICAS = 5
 #: the RDS identifier limit; replicas are named ``<identifier>-<key>``
 IDENTIFIER_MAX = 63
-
-
-@dataclass(frozen=True)
-class MapSize(Rule):
-    """A map with ``low`` to ``high`` entries (``Count`` is for lists)."""
-
-    low: int
-    high: int
-
-    def holds(self, value: Any) -> bool:
-        return isinstance(value, dict) and self.low <= len(value) <= self.high
-
-    def condition(self, ref: str) -> str:
-        return f"length({ref}) >= {self.low} && length({ref}) <= {self.high}"
-
-
-@dataclass(frozen=True)
-class NotIn(Rule):
-    """A value that is none of ``values`` (settings the module owns)."""
-
-    values: tuple[str, ...]
-
-    def holds(self, value: Any) -> bool:
-        return value not in self.values
-
-    def condition(self, ref: str) -> str:
-        return f"!contains([{', '.join(expression(v, literal=True) for v in self.values)}], {ref})"
-
-
-@dataclass(frozen=True)
-class AutoscalingCeiling(Rule):
-    """``max_allocated_storage`` is 0 (autoscaling off) or at least ``allocated_storage``."""
-
-    def holds(self, value: Any) -> bool:
-        return value.max_allocated_storage == 0 or value.max_allocated_storage >= value.allocated_storage
-
-    def condition(self, ref: str) -> str:
-        return f"{ref}.max_allocated_storage == 0 || {ref}.max_allocated_storage >= {ref}.allocated_storage"
-
-
-@dataclass(frozen=True)
-class ProvisionedIops(Rule):
-    """io1/io2 need ``iops``; gp3 takes ``iops``/``throughput`` only from 400 GiB (its baseline below)."""
-
-    def holds(self, value: Any) -> bool:
-        if value.type in ("io1", "io2"):
-            return value.iops is not None and value.throughput is None
-        return (value.iops is None and value.throughput is None) or value.allocated_storage >= 400
-
-    def condition(self, ref: str) -> str:
-        return (
-            f'contains(["io1", "io2"], {ref}.type) ? ({ref}.iops != null && {ref}.throughput == null) : '
-            f"(({ref}.iops == null && {ref}.throughput == null) || {ref}.allocated_storage >= 400)"
-        )
 
 
 InstanceClass = Matches(
@@ -210,7 +167,7 @@ class RdsProps(CommonProps):
     read_replicas: Annotated[
         dict[str, ReadReplica],
         keys(Segment),
-        MapSize(f"Give at most {MAX_REPLICAS} read replicas.", 0, MAX_REPLICAS),
+        Count(f"Give at most {MAX_REPLICAS} read replicas.", 0, MAX_REPLICAS),
     ] = Field(
         default_factory=dict,
         description="Read replicas by stable key; each is named {identifier}-{key} (removing one touches no other).",

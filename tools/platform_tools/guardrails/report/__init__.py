@@ -1,0 +1,1 @@
+"""The one PR comment: what each tool found, what blocks, and the markdown a service team reads."""

@@ -1,0 +1,94 @@
+"""Assembling the report: each expected check's output loaded (or marked as not run), then judged together."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.registry.model import CostGuardrails
+from platform_tools.guardrails.cis import SEVERITIES
+from platform_tools.guardrails.override import Override
+from platform_tools.guardrails.report.model import CHECKS, CheckResult, Report
+from platform_tools.guardrails.report.readers import checkov_result, cost_result, policy_result, trivy_result
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Where each tool's output is; ``None`` means the check was expected but produced nothing."""
+
+    trivy: Path | None = None
+    checkov: Path | None = None
+    #: One conftest JSON per environment's plan: their result lists are concatenated.
+    policy: tuple[Path, ...] = ()
+    cost: Path | None = None
+    #: Checks the caller switched off on purpose: shown as "off", never blocking.
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+
+def _not_run(name: str, why: str) -> CheckResult:
+    return CheckResult(name, "not_run", note=why)
+
+
+def load_check(
+    name: str, source: Path | Sequence[Path] | None, threshold: str, cost_thresholds: CostGuardrails | None = None
+) -> CheckResult:
+    paths = [source] if isinstance(source, Path) else list(source or [])
+    if not paths:
+        return _not_run(name, "no output was produced (the step failed or was skipped)")
+    for path in paths:
+        if not path.is_file():
+            return _not_run(name, f"output file {path.name} is missing")
+    path = paths[0]
+    try:
+        if name == "policy":
+            merged: list[Any] = []
+            for p in paths:
+                part = json.loads(p.read_text(encoding="utf-8"))
+                if not isinstance(part, list):
+                    raise ValueError(f"{p.name} is not conftest JSON output (a list of per-file results)")
+                merged += part
+            return policy_result(merged)
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if name == "trivy":
+            return trivy_result(doc, threshold)
+        if name == "checkov":
+            return checkov_result(doc, threshold)
+        return cost_result(doc, cost_thresholds)
+    except ConfigError as err:  # e.g. Infracost JSON without the fields the cost check needs
+        return _not_run(name, f"output {path.name} could not be read: {' '.join(str(err).split())}")
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        return _not_run(name, f"output {path.name} could not be read: {err}")
+
+
+def build_report(
+    inputs: Inputs,
+    *,
+    threshold: str = "HIGH",
+    override: Override | None = None,
+    head_sha: str = "",
+    guide_url: str = "",
+    cost_thresholds: CostGuardrails | None = None,
+) -> Report:
+    threshold = threshold.upper()
+    if threshold not in SEVERITIES:
+        raise ConfigError(
+            "infra report",
+            [Problem("--threshold", "is not a severity", threshold, f"use one of {', '.join(SEVERITIES)}")],
+        )
+    unknown = sorted(set(inputs.disabled) - set(CHECKS))
+    if unknown:
+        raise ConfigError(
+            "infra report",
+            [Problem("--disable", "names no check", ",".join(unknown), f"use one of {', '.join(CHECKS)}")],
+        )
+    checks = []
+    for name in CHECKS:
+        if name in inputs.disabled:
+            checks.append(CheckResult(name, "off", note="switched off by the calling workflow"))
+        else:
+            checks.append(load_check(name, getattr(inputs, name), threshold, cost_thresholds))
+    return Report(tuple(checks), threshold, override, head_sha, guide_url)

@@ -1,0 +1,42 @@
+"""Every file the platform renders for service repositories, written as one tree under ``build/services/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platform_constructs.catalog import catalog_ref
+from platform_constructs.output_tree import staged_tree
+from platform_constructs.registry import Registry
+from platform_tools.service_files.backend import backend_tf
+from platform_tools.service_files.caller_workflow import CALLER_PATH, render_infra_checks_caller
+from platform_tools.service_files.infracost_config import render_infracost_config
+
+RENDER_MARKER = ".infra-render"
+
+
+def render_service_files(registry: Registry, root: Path) -> list[Path]:
+    """Per service under ``<root>/<service>/``: ``infra/environments/<env>/backend.tf`` for every environment,
+    ``.github/workflows/infra-checks.yml`` (the guardrails caller) and ``infracost.yml``.
+
+    The whole folder is rendered aside and swapped in, so files of a service or environment that left
+    the registry do not linger where someone could copy them.
+    """
+    relative = []
+    with staged_tree(
+        root, (RENDER_MARKER,), command="render", produced_by="rendered by infra", default="build/services"
+    ) as scratch:
+        ref = catalog_ref()  # the platform release every caller pins
+        for svc in registry.services:
+            files = {
+                Path("infra") / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
+                for env in registry.environments
+            }
+            files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name, ref=ref)
+            files[Path("infracost.yml")] = render_infracost_config(registry, svc.name)
+            for path, text in files.items():
+                rel = Path(svc.name) / path
+                (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+                (scratch / rel).write_text(text)
+                relative.append(rel)
+        (scratch / RENDER_MARKER).write_text("rendered by `infra render`; this folder is replaced on every run\n")
+    return [root / rel for rel in relative]
