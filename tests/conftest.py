@@ -16,7 +16,7 @@ from platform_constructs.registry import Registry, load_registry
 from platform_constructs.tf import MirrorNotFoundError, Terraform, find_mirror, write_cli_config
 from support.env import REPO, need
 from support.fake_github import FakeGitHub
-from support.moto import MotoServer
+from support.moto_server import MotoServer
 
 #: fixture name -> the markers every test using it (directly or through other fixtures) gets
 FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {
@@ -24,6 +24,7 @@ FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {
     "tf_cli_config": ("terraform",),
     "moto_server": ("moto", "terraform"),
     "checkov": ("checkov", "slow"),
+    "light_venv": ("slow",),
     "built_wheel": ("slow",),
 }
 

@@ -24,7 +24,7 @@ def test_import_constructs_is_the_cdk_library_under_pytest() -> None:
     assert "site-packages" in (constructs.__file__ or "")
 
 
-@pytest.mark.parametrize("cwd", [REPO, REPO / "constructs", REPO / "stacks"])
+@pytest.mark.parametrize("cwd", [REPO, REPO / "constructs", REPO / "stacks", REPO / "tools"])
 def test_import_constructs_with_repo_folders_on_sys_path(cwd: Path) -> None:
     """``python -c`` and ``python -m`` put the working directory first on sys.path."""
     code = "import constructs, cdktf; print(constructs.__file__); print(cdktf.App.__name__)"

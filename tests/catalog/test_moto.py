@@ -20,7 +20,7 @@ import pytest
 
 from platform_constructs.tf import Terraform
 from support.catalog import CATALOG
-from support.moto import MotoServer
+from support.moto_server import MotoServer
 
 pytestmark = [pytest.mark.moto, pytest.mark.terraform, pytest.mark.slow]
 

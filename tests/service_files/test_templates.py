@@ -13,7 +13,7 @@ from platform_constructs.registry import Registry
 from platform_tools.service_files.backend import backend_tf
 from platform_tools.service_files.render import render_service_files
 from platform_tools.service_files.templating import hcl_string
-from support.hcl import backend_block, parse, unquote
+from support.hcl import HOSTILE, backend_block, parse, unquote
 
 
 def with_lock(registry: Registry, lock: str) -> Registry:
@@ -63,17 +63,6 @@ def test_cli_exit_code_and_message_for_unknown_service() -> None:
     )
     assert out.returncode == 2
     assert "is not registered in platform.yaml" in out.stderr and out.stdout == ""
-
-
-HOSTILE = [
-    'a"b',
-    "a\nb",
-    '${file("/etc/passwd")}',
-    "%{ if true }x%{ endif }",
-    "back\\slash",
-    "bell\b form\f feed\\b",
-    'x"\n  use_lockfile = false\n#',
-]
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

@@ -33,7 +33,7 @@ from platform_constructs.errors import DeclinedError, TerraformError
 from platform_constructs.registry import Registry
 from platform_constructs.tf import Terraform, TfResult
 from platform_tools.service_files.backend import backend_tf
-from support.moto import MotoServer
+from support.moto_server import MotoServer
 from support.synth import copy_stack
 
 pytestmark = [pytest.mark.moto, pytest.mark.terraform]

@@ -12,7 +12,7 @@ import pytest
 from platform_constructs.registry import Registry
 from platform_constructs.tf import Terraform
 from platform_tools.service_files.backend import backend_tf
-from support.moto import MotoServer
+from support.moto_server import MotoServer
 from support.synth import copy_stack
 
 pytestmark = pytest.mark.terraform
@@ -85,9 +85,8 @@ def test_plan_json_equals_plan_hcl(
 
 def test_terraform_parses_every_hostile_literal(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
     """The escaping of templated values must satisfy Terraform's own parser, not only python-hcl2."""
-    from test_templates import HOSTILE
-
     from platform_tools.service_files.templating import hcl_string
+    from support.hcl import HOSTILE
 
     work = tmp_path / "lit"
     work.mkdir()

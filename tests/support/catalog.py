@@ -81,6 +81,16 @@ class Cross:
 
 
 Case = Bad | Cross
+#: a name built from the inputs that breaks an AWS limit: (inputs, Terraform's precondition message, Python's);
+#: Terraform's is None where Terraform cannot report it (the case module's UNREACHABLE says why)
+NameCase = tuple[dict[str, Any], str | None, str]
+
+
+def name_cases(cases: Sequence[NameCase], *, python: bool) -> list[Cross]:
+    """The name cases as :class:`Cross` cases with the message of one side (Terraform's, or Python's)."""
+    if python:
+        return [Cross(inputs, py) for inputs, _, py in cases]
+    return [Cross(inputs, tf) for inputs, tf, _ in cases if tf is not None]
 
 
 def _flat(text: str) -> str:

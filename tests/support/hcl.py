@@ -24,3 +24,15 @@ def backend_block(text: str) -> dict[str, Any]:
     backend = terraform["backend"][0]
     assert list(k for k in backend if k != "__is_block__") == ['"s3"']
     return {k: (unquote(v) if isinstance(v, str) else v) for k, v in backend['"s3"'].items() if k != "__is_block__"}
+
+
+#: Values that would break out of an HCL string if they were not escaped: quotes, newlines, template sequences.
+HOSTILE = [
+    'a"b',
+    "a\nb",
+    '${file("/etc/passwd")}',
+    "%{ if true }x%{ endif }",
+    "back\\slash",
+    "bell\b form\f feed\\b",
+    'x"\n  use_lockfile = false\n#',
+]

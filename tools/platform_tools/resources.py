@@ -67,6 +67,11 @@ def data_root() -> Path:
     )
 
 
+def local_checkout() -> Path | None:
+    """The platform repository this code runs from (an editable install), or None for an installed package."""
+    return checkout_root()
+
+
 def policy_dir() -> Path:
     return data_root() / "policy"
 

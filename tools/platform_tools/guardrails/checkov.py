@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from platform_constructs.paths import checkout_root
+from platform_tools.resources import local_checkout
 
 ENV_VAR = "INFRA_CHECKOV"
 #: checkov's placeholder when a skip comment carries no reason
@@ -107,7 +107,7 @@ def _finding(raw: Mapping[str, Any]) -> CheckovFinding:
 
 def checkov_executable() -> str:
     configured = os.environ.get(ENV_VAR)
-    root = checkout_root()
+    root = local_checkout()
     default = str(root / ".venv-checkov" / "bin" / "checkov") if root else ""
     candidates = [configured] if configured else [default]
     for candidate in candidates:
