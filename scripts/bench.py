@@ -86,15 +86,15 @@ def main() -> int:
             return [json.loads(timed([PY, "-c", WORKER, platform, out, mode])[1]) for _ in range(args.runs)]
 
         def cli_synth(*extra: str) -> float:
-            return best_of(args.runs, [PY, "-m", "platform_tools.cli", "synth", "--out", out, *platform_args, *extra])
+            return best_of(args.runs, [PY, "-m", "platform_tools", "synth", "--out", out, *platform_args, *extra])
 
         catalog = str(Path(tmp) / "modules_out")
         export_wall = best_of(
-            args.runs, [PY, "-m", "platform_tools.cli", "modules", "export", "--out", catalog, *platform_args]
+            args.runs, [PY, "-m", "platform_tools", "modules", "export", "--out", catalog, *platform_args]
         )
         check_wall = best_of(
             args.runs,
-            [PY, "-m", "platform_tools.cli", "modules", "export", "--check", "--out", catalog, *platform_args],
+            [PY, "-m", "platform_tools", "modules", "export", "--check", "--out", catalog, *platform_args],
         )
         # the Rego guardrails over a synthetic 10,000-resource plan (every resource created or updated), in a
         # fresh process per run so no compiled bundle is reused; each run reports a cold and a warm check
@@ -104,7 +104,7 @@ def main() -> int:
                     [
                         PY,
                         "-c",
-                        "import json; from platform_tools.guardrails.policy.runner import bench; "
+                        "import json; from platform_tools.guardrails.policy.synthetic import bench; "
                         "print(json.dumps(bench(10000)))",
                     ]
                 )[1]

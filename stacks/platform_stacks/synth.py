@@ -15,6 +15,7 @@ import ast
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -59,22 +60,23 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imported_names(path: Path, name: str) -> set[str]:
-    """Every module ``path`` may import, at the top or inside functions (lazy imports run during synth too)."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+def import_targets(source: str, name: str, *, is_package: bool) -> Iterator[tuple[int, str]]:
+    """``(line, target)`` for every import in ``source`` (module ``name``), at the top or inside functions (lazy
+    imports run too), relative ones resolved. ``from a.b import c`` gives ``a.b.c``: ``c`` may be a submodule or
+    a name in ``a.b`` (callers that need modules look the prefixes up). Also what the layering test reads."""
+    package = name if is_package else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            for alias in node.names:
+                yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 parts = package.split(".")
                 parent = ".".join(parts[: len(parts) - node.level + 1])
                 base = f"{parent}.{base}" if base else parent
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # submodules imported by name
-    return found
+            for alias in node.names:
+                yield node.lineno, base if alias.name == "*" else f"{base}.{alias.name}"
 
 
 def synth_sources() -> list[Path]:
@@ -92,7 +94,9 @@ def synth_sources() -> list[Path]:
             if path is None or module in seen:
                 continue
             seen[module] = path
-            queue.extend(_imported_names(path, module))
+            queue.extend(
+                target for _, target in import_targets(path.read_text(), module, is_package=path.name == "__init__.py")
+            )
     return sorted(set(seen.values()))
 
 

@@ -1,20 +1,19 @@
 """Imports point one way: ``platform_constructs`` <- ``platform_stacks`` <- ``platform_tools`` (DESIGN.md).
 
 Every import statement of every source file is read from the AST, including imports inside functions (the
-lazy ones run too), with relative imports resolved. The guardrails and the GitHub client are held tighter:
-they run in a service repo's CI from the light install, so from the construct library they may use only the
-registry and the errors.
+lazy ones run too), with relative imports resolved (``import_targets``, which the synth fingerprint uses too).
+The guardrails and the GitHub client are held tighter: they run in a service repo's CI from the light install, so
+from the construct library they may use only the registry and the errors.
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from platform_stacks.synth import import_targets
 from support.env import REPO
 
 ROOTS = {
@@ -59,23 +58,6 @@ def module_name(path: Path) -> str:
     raise ValueError(path)
 
 
-def imports(source: str, name: str, is_package: bool) -> Iterator[tuple[int, str]]:
-    """``(line, module)`` for every import in ``source``, relative ones resolved against ``name``."""
-    package = name if is_package else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parent = ".".join(parts[: len(parts) - node.level + 1])
-                base = f"{parent}.{base}" if base else parent
-            for alias in node.names:  # `from a.b import c`: judged as a.b.c (c may be a module or a name in a.b)
-                yield node.lineno, base if alias.name == "*" else f"{base}.{alias.name}"
-
-
 def within(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
@@ -86,7 +68,7 @@ def violations(path: Path, source: str) -> list[str]:
     for layer in LAYERS:
         if not within(name, layer.package):
             continue
-        for line, target in imports(source, name, path.name == "__init__.py"):
+        for line, target in import_targets(source, name, is_package=path.name == "__init__.py"):
             if target.split(".")[0] not in OURS:
                 continue
             if not any(within(target, allowed) for allowed in layer.allowed):

@@ -15,13 +15,10 @@ from support.catalog import (
     CATALOG,
     OFFLINE_PROVIDER,
     assert_all_equivalent,
-    assert_rejected_by_python,
-    assert_rejected_by_terraform,
     check_each_sample,
-    name_cases,
     planned,
 )
-from support.catalog_cases.alb import BAD, CERT, CERT2, CROSS, NAME_CASES, VALID, WAF
+from support.catalog_cases.alb import CERT, CERT2, VALID, WAF
 
 SAMPLES = {
     "dev": AlbProps.create(
@@ -112,17 +109,6 @@ def check_sample(sample: str, changes: dict[str, Any]) -> None:
         assert len([a for a in changes if a.startswith("aws_lb_listener_rule.")]) == 2
         assert changes['aws_lb_listener_certificate.additional["legacy"]']["after"]["certificate_arn"] == CERT2
         assert target_groups['aws_lb_target_group.target["grpc"]']["protocol"] == "HTTPS"
-
-
-@pytest.mark.terraform
-def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    names = name_cases(NAME_CASES, python=False)
-    assert_rejected_by_terraform(Alb, VALID, [*BAD, *CROSS, *names], terraform, tmp_path)
-
-
-def test_python_rejects_the_same_values_and_combinations() -> None:
-    names = name_cases(NAME_CASES, python=True)
-    assert_rejected_by_python(AlbProps, VALID, [*BAD, *CROSS, *names])
 
 
 # A caller whose ARNs and zone id are attributes of resources created in the same apply (unknown at plan):

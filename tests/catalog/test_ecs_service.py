@@ -13,21 +13,14 @@ import pytest
 from platform_constructs.catalog.ecs_service import EcsService, EcsServiceProps
 from platform_constructs.tf import Terraform
 from support.catalog import (
-    Case,
     assert_all_equivalent,
-    assert_rejected_by_python,
-    assert_rejected_by_terraform,
     check_each_sample,
-    name_cases,
 )
 from support.catalog_cases.ecs_service import (
     ACCOUNT,
     AUTOSCALING,
-    BAD,
-    CROSS,
     DB_SECRET,
     KMS,
-    NAME_CASES,
     PARAMETER,
     SECRETS_KMS,
     TARGET_GROUP,
@@ -152,16 +145,6 @@ def assert_execution_policy_is_scoped(policy: dict[str, Any]) -> None:
             }
         },
     )
-
-
-@pytest.mark.terraform
-def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases: list[Case] = [*BAD, *CROSS, *name_cases(NAME_CASES, python=False)]
-    assert_rejected_by_terraform(EcsService, VALID, cases, terraform, tmp_path)
-
-
-def test_python_rejects_the_same_values_and_combinations() -> None:
-    assert_rejected_by_python(EcsServiceProps, VALID, [*BAD, *CROSS, *name_cases(NAME_CASES, python=True)])
 
 
 def test_interface_budget_and_security_toggles() -> None:

@@ -12,23 +12,16 @@ import pytest
 from platform_constructs.catalog.iam import IamRole, IamRoleProps
 from platform_constructs.tf import Terraform
 from support.catalog import (
-    Case,
     assert_all_equivalent,
-    assert_rejected_by_python,
-    assert_rejected_by_terraform,
     check_each_sample,
-    name_cases,
 )
 from support.catalog_cases.iam import (
     ACCOUNT,
-    BAD,
     BOUNDARY,
     CI_ROLE,
-    CROSS,
     DB_USER,
     KMS_KEY,
     LOG_GROUP,
-    NAME_CASES,
     OIDC_TRUST,
     PARAMETER,
     RDS_SECRET,
@@ -129,13 +122,3 @@ def check_sample(sample: str, changes: dict[str, Any]) -> None:
         assert _as_list(statements["S3WriteObjects"]["Resource"]) == [f"{UPLOADS}/*"]
         assert "KmsGenerateDataKeyForS3Writes" in statements
         assert _as_list(statements["RdsIamConnect"]["Resource"]) == [DB_USER]
-
-
-@pytest.mark.terraform
-def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases: list[Case] = [*BAD, *CROSS, *name_cases(NAME_CASES, python=False)]
-    assert_rejected_by_terraform(IamRole, VALID, cases, terraform, tmp_path)
-
-
-def test_python_rejects_the_same_values_and_combinations() -> None:
-    assert_rejected_by_python(IamRoleProps, VALID, [*BAD, *CROSS, *name_cases(NAME_CASES, python=True)])

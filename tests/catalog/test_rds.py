@@ -12,12 +12,9 @@ from platform_constructs.catalog.rds import Rds, RdsProps
 from platform_constructs.tf import Terraform
 from support.catalog import (
     assert_all_equivalent,
-    assert_rejected_by_python,
-    assert_rejected_by_terraform,
     check_each_sample,
-    name_cases,
 )
-from support.catalog_cases.rds import BAD, CROSS, KEY, NAME_CASES, PROD, VALID
+from support.catalog_cases.rds import KEY, PROD, VALID
 
 SAMPLES = {"dev": RdsProps.create(**VALID), "prod": RdsProps.create(**PROD)}
 
@@ -74,17 +71,6 @@ def check_sample(sample: str, changes: dict[str, Any]) -> None:
         assert replicas['aws_db_instance.replica["standby"]']["instance_class"] == "db.r7g.large"
         rules = {a: c["after"] for a, c in changes.items() if a.startswith("aws_vpc_security_group_ingress_rule")}
         assert len(rules) == 2 and all(r["from_port"] == r["to_port"] == 3306 for r in rules.values())
-
-
-@pytest.mark.terraform
-def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    names = name_cases(NAME_CASES, python=False)
-    assert_rejected_by_terraform(Rds, VALID, [*BAD, *CROSS, *names], terraform, tmp_path)
-
-
-def test_python_rejects_the_same_values_and_combinations() -> None:
-    names = name_cases(NAME_CASES, python=True)
-    assert_rejected_by_python(RdsProps, VALID, [*BAD, *CROSS, *names])
 
 
 def test_inputs_stay_within_the_catalog_budget() -> None:

@@ -11,14 +11,10 @@ import pytest
 from platform_constructs.catalog.sg import SecurityGroup, SecurityGroupProps
 from platform_constructs.tf import Terraform
 from support.catalog import (
-    Case,
     assert_all_equivalent,
-    assert_rejected_by_python,
-    assert_rejected_by_terraform,
     check_each_sample,
-    name_cases,
 )
-from support.catalog_cases.sg import BAD, CROSS, NAME_CASES, VALID
+from support.catalog_cases.sg import VALID
 
 SAMPLES = {
     "alb": SecurityGroupProps.create(
@@ -53,13 +49,3 @@ def check_sample(sample: str, changes: dict[str, Any]) -> None:
     assert len(rules) == expected, rules
     if sample == "rds":
         assert not any("egress" in a for a in changes)
-
-
-@pytest.mark.terraform
-def test_terraform_rejects_each_bad_value_and_combination(terraform: Callable[..., Terraform], tmp_path: Path) -> None:
-    cases: list[Case] = [*BAD, *CROSS, *name_cases(NAME_CASES, python=False)]
-    assert_rejected_by_terraform(SecurityGroup, VALID, cases, terraform, tmp_path)
-
-
-def test_python_rejects_the_same_values_and_combinations() -> None:
-    assert_rejected_by_python(SecurityGroupProps, VALID, [*BAD, *CROSS, *name_cases(NAME_CASES, python=True)])

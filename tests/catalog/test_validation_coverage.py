@@ -1,22 +1,32 @@
-"""Every claim a catalog module makes has a case that breaks it: one guard over every module.
+"""Every claim a catalog module makes has a case that breaks it, in Terraform and in Python: one place for all.
 
 A validation block or a precondition without a failing case is an unproven claim (it could be a condition that
 never fails). The claims are read from the exported HCL itself (``modules_out/<module>``), so nothing the module
-checks can escape this list; the cases are each module's tables in ``tests/support/catalog_cases/``. Each case is
-then proven by the module's own tests to fail in Terraform and in Python with that message.
+checks can escape this list; the cases are each module's tables in ``tests/support/catalog_cases/``. Then every
+case must fail ``terraform plan`` of the exported module with its message (all of a module's cases in one plan)
+and fail the props in Python with the same message.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import hcl2
 import pytest
 
-from platform_constructs.catalog import MODULES
-from support.catalog import CATALOG, Bad, Cross, name_cases
+from platform_constructs.catalog import MODULES, construct_class
+from platform_constructs.tf import Terraform
+from support.catalog import (
+    CATALOG,
+    Bad,
+    Cross,
+    assert_rejected_by_python,
+    assert_rejected_by_terraform,
+    name_cases,
+)
 from support.hcl import unquote
 
 
@@ -114,3 +124,19 @@ def test_the_guard_reads_claims_from_the_exported_hcl() -> None:
     for module in MODULES:
         assert validations(CATALOG / module), module
         assert preconditions(CATALOG / module), module
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_terraform_rejects_each_case(module: str, terraform: Callable[..., Terraform], tmp_path: Path) -> None:
+    table = importlib.import_module(f"support.catalog_cases.{module}")
+    bad, cross = cases(module)
+    assert_rejected_by_terraform(construct_class(module), table.VALID, [*bad, *cross], terraform, tmp_path)
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_python_rejects_the_same_cases(module: str) -> None:
+    table = importlib.import_module(f"support.catalog_cases.{module}")
+    cls = construct_class(module)
+    assert_rejected_by_python(
+        cls.PROPS, table.VALID, [*table.BAD, *table.CROSS, *name_cases(table.NAME_CASES, python=True)]
+    )

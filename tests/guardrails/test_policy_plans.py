@@ -14,6 +14,7 @@ from platform_constructs.tf import Terraform
 from platform_tools.guardrails.policy.runner import check_path, check_plan
 from platform_tools.guardrails.policy.table import counts, table
 from support.env import FIXTURES as FIXTURES_ROOT
+from support.policy import findings
 
 FIXTURES = FIXTURES_ROOT / "policy"
 
@@ -38,15 +39,6 @@ BAD_FINDINGS = {
     ("warnings", "public_resources.lb_internet_facing", "aws_lb.front"),
     ("failures", "public_resources.opensearch_public", "aws_opensearch_domain.search"),
 }
-
-
-def findings(results: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
-    return {
-        (kind, r["metadata"]["rule"], r["metadata"]["address"])
-        for entry in results
-        for kind in ("failures", "warnings", "exceptions")
-        for r in entry[kind]
-    }
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from platform_tools.guardrails.policy import engine, runner, table, view
 from platform_tools.guardrails.policy import synthetic as synthetic_plans
 from platform_tools.guardrails.policy.data import NAME_ATTRIBUTES, TAGGABLE_FILE
 from platform_tools.resources import policy_dir
+from support.policy import findings
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +27,6 @@ def data() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def synthetic() -> dict[str, Any]:
     return synthetic_plans.synthetic_plan(500)
-
-
-def findings(results: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
-    return {
-        (kind, r["metadata"]["rule"], r["metadata"]["address"])
-        for entry in results
-        for kind in ("failures", "warnings", "exceptions")
-        for r in entry[kind]
-    }
 
 
 def test_view_and_raw_document_give_the_same_results(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
