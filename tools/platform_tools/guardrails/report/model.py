@@ -1,10 +1,7 @@
-"""The one PR comment that sums up every guardrail, and the exit code that blocks the merge.
+"""The verdict of the one PR comment: findings, per-check results, and the exit code that blocks the merge.
 
-Service teams see a single comment instead of four bots arguing in the PR, so this module reads each tool's
-*own* output format (trivy's ``--format json``, checkov's ``-o json``, conftest's ``--output json`` from our policy
-runner, Infracost's ``--format json`` through :func:`platform_tools.guardrails.cost.evaluate`) and never a format
-of our own making: anything the scanner can write, the reporter can read, and the fixtures can be checked against
-the real tools.
+Service teams see a single comment instead of four bots arguing in the PR; :mod:`.readers` reads each tool's own
+output into these types, :mod:`.assemble` loads them, :mod:`.markdown` writes the comment.
 
 What blocks (exit code 3), decided here once:
 
