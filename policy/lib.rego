@@ -1,15 +1,16 @@
 # Shared helpers: one view of a resource for both input shapes, tag reading, results and exceptions.
 #
-# Every policy is a function of (context, data) so the unit tests can call it directly: rego-cpp (the engine
-# behind our Python runner) crashes on `with` whenever the target rule depends on another rule, so the tests
-# never use `with`, and `conftest verify` runs them unchanged.
+# Every policy is a function of (context, data) so the unit tests can call it directly: rego-cpp (the runner's
+# second engine) crashes on `with` whenever the target rule depends on another rule, so the tests never use
+# `with`, and `conftest verify` runs them unchanged. The files run on regorus, rego-cpp and OPA alike
+# (policy/README.md lists what each engine needs).
 #
 # Speed: rego-cpp does not memoise function calls and copying values into new objects costs ~70 µs per
 # resource, so the view is built once per document (`input_context`, a rule, hence computed once per query)
 # and everything per-document (ALB groups, blocked buckets) is computed once per policy and passed down.
 # The Python runner builds the same view itself (`input.platform_view`, see
-# stacks/platform_stacks/guardrails/policy_runner.py) because doing it here costs ~200 µs per resource;
-# tests/test_policy_runner.py proves both views give the same results.
+# tools/platform_tools/guardrails/policy/view.py) because doing it here costs ~200 µs per resource;
+# tests/guardrails/test_policy_runner.py proves both views give the same results on both engines.
 package lib
 
 import rego.v1
@@ -130,10 +131,12 @@ module_ref(mod, raw) := ref if {
 	ref := prefixed(mod, concat(".", [parts[0], strip_index(parts[1])]))
 }
 
+# Both variables are declared up front: regorus 0.13 refuses a `some` that follows an assignment in the same body
+# ("duplicated definition of local variable"), and rego-cpp 1.5 misreads `some k, v in x` inside a comprehension
+# ("Invalid collection"); OPA accepts all three forms.
 synth_resources(doc) := [view |
-	some rtype
+	some rtype, rname
 	bodies := doc.resource[rtype]
-	some rname
 	body := bodies[rname]
 	values := object.union(body, {"tags_all": synth_tags(doc, body)})
 	key := concat(".", [rtype, rname])
@@ -280,9 +283,16 @@ required_exception_fields := ["id", "rule", "address", "reason", "approver", "ti
 
 exception_entries(cfg) := object.get(cfg, "exceptions", [])
 
-today_ns(cfg) := time.parse_ns("2006-01-02", cfg.today) if is_string(cfg.today)
+# Dates are compared as YYYY-MM-DD strings (fixed width, so string order is date order): a nanosecond timestamp
+# cannot hold a year past 2262, and an expiry such as 2999-12-31 made time.parse_ns fail (regorus stops the query
+# on it; OPA makes the rule undefined).
+today(cfg) := cfg.today if is_string(cfg.today)
 
-else := time.now_ns()
+else := concat("-", [format_int(d[0], 10), two_digits(d[1]), two_digits(d[2])]) if d := time.date(time.now_ns())
+
+two_digits(n) := concat("", ["0", format_int(n, 10)]) if n < 10
+
+else := format_int(n, 10)
 
 exception_complete(e) if {
 	every field in required_exception_fields {
@@ -292,11 +302,9 @@ exception_complete(e) if {
 	regex.match(`^\d{4}-\d{2}-\d{2}$`, e.expires)
 }
 
-day_ns := ((24 * 60) * 60) * 1000000000
-
 # An exception is valid through its expiry day (cfg.today, YYYY-MM-DD, pins the date for tests).
 exception_expired(e, cfg) if {
-	time.parse_ns("2006-01-02", e.expires) + day_ns <= today_ns(cfg)
+	e.expires < today(cfg)
 }
 
 active_exceptions(cfg) := [e |

@@ -17,10 +17,13 @@ warn contains r if some r in lib.report(findings, data.guardrails, "warn")
 
 warn contains r if some r in lib.excepted_results(findings, data.guardrails)
 
-evaluate(ctx, cfg) := pattern(names, rx) | tag_mismatch(ctx, names, rx) if {
+evaluate(ctx, cfg) := pattern(names, cfg) | tag_mismatch(ctx, names, cfg) if {
 	rx := name_regex(cfg)
 	fixed_names := {n | some n in cfg.fixed_names}
-	names := [{"address": r.address, "name": name, "tag_set": r.tag_set} |
+
+	# One regex match per name (in regorus a match costs more than everything else here); the fixed-name
+	# patterns are only tried on the few names that would be reported.
+	names := [{"address": r.address, "name": name, "tag_set": r.tag_set, "valid": regex.match(rx, name)} |
 		some t
 		rs := ctx.by_type[t]
 		spec := cfg.name_attributes[t]
@@ -33,7 +36,6 @@ evaluate(ctx, cfg) := pattern(names, rx) | tag_mismatch(ctx, names, rx) if {
 		not contains(raw, "${")
 		name := trim_prefix(raw, strip)
 		not name in fixed_names
-		not fixed_pattern(name, cfg.fixed_name_patterns)
 	]
 }
 
@@ -47,9 +49,10 @@ name_regex(cfg) := concat("", [
 	")-(", concat("|", array.concat([s | some s; cfg.services[s]], [cfg.platform_service])), ")(-[a-z0-9]+)*$"
 ])
 
-pattern(names, rx) := {f |
+pattern(names, cfg) := {f |
 	some n in names
-	not regex.match(rx, n.name)
+	not n.valid
+	not fixed_pattern(n.name, cfg.fixed_name_patterns)
 	f := {
 		"rule": "naming.pattern", "level": "deny", "severity": "MEDIUM", "address": n.address,
 		"detail": concat("", ["name \"", n.name, "\" does not follow {env}-{service}-{resource-type} with a registered env and service"]),
@@ -59,9 +62,9 @@ pattern(names, rx) := {f |
 
 # The name's env and service must be the ones the resource is tagged with (names that fail the pattern
 # are reported once, by naming.pattern).
-tag_mismatch(ctx, names, rx) := {f |
+tag_mismatch(ctx, names, cfg) := {f |
 	some n in names
-	regex.match(rx, n.name)
+	n.valid
 	tags := ctx.tag_sets[n.tag_set].tags
 	prefix := concat("-", [tags.Environment, tags.Service])
 	not startswith(concat("", [n.name, "-"]), concat("", [prefix, "-"]))
@@ -70,4 +73,5 @@ tag_mismatch(ctx, names, rx) := {f |
 		"detail": concat("", ["name \"", n.name, "\" does not start with \"", prefix, "\" from its Environment and Service tags"]),
 		"fix": "use the same environment and service in the name and in the tags"
 	}
+	not fixed_pattern(n.name, cfg.fixed_name_patterns)
 }

@@ -106,5 +106,5 @@ def test_the_check_sees_lazy_relative_and_plain_imports(relative: str, source: s
 
 def test_the_check_covers_every_source_file() -> None:
     names = {module_name(p) for p in sources()}
-    assert {"platform_tools.guardrails.policy.engine", "platform_stacks.app", "platform_constructs.rules"} <= names
+    assert {"platform_tools.guardrails.policy.engines", "platform_stacks.app", "platform_constructs.rules"} <= names
     assert len(names) > 100

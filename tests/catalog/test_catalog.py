@@ -174,11 +174,11 @@ def test_example_plans_when_ids_come_from_other_resources(
 
 
 def _assert_passes_the_policies(plan: dict[str, Any]) -> None:
-    from platform_tools.guardrails.policy.runner import check_plan
+    from support.policy import check_everywhere
 
     findings = [
         f"{kind}: {result['msg']}"
-        for report in check_plan(plan)
+        for report in check_everywhere(plan)
         for kind in ("failures", "warnings")
         for result in report[kind]
     ]

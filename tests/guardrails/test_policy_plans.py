@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from platform_constructs.tf import Terraform
-from platform_tools.guardrails.policy.runner import check_path, check_plan
+from platform_tools.guardrails.policy.runner import check_path
 from platform_tools.guardrails.policy.table import counts, table
 from support.env import FIXTURES as FIXTURES_ROOT
-from support.policy import findings
+from support.policy import ENGINES, check_everywhere, findings
 
 FIXTURES = FIXTURES_ROOT / "policy"
 
@@ -57,7 +57,7 @@ def plans(tf_cli_config: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 @pytest.mark.terraform
 def test_bad_stack_flags_each_violation(plans: dict[str, dict[str, Any]]) -> None:
-    results = check_plan(plans["bad"])
+    results = check_everywhere(plans["bad"])
     assert findings(results) == BAD_FINDINGS
     # HTTPS from anywhere on the group the load balancer uses is the one allowed opening
     assert "alb_https" not in json.dumps(results)
@@ -65,27 +65,22 @@ def test_bad_stack_flags_each_violation(plans: dict[str, dict[str, Any]]) -> Non
 
 @pytest.mark.terraform
 def test_good_stack_is_clean(plans: dict[str, dict[str, Any]]) -> None:
-    results = check_plan(plans["good"])
+    results = check_everywhere(plans["good"])
     assert findings(results) == set()
     assert counts(results)["successes"] == 2 * 4 + 2
 
 
 @pytest.mark.terraform
-def test_view_and_raw_plan_agree_on_real_plans(plans: dict[str, dict[str, Any]]) -> None:
-    for plan in plans.values():
-        assert check_plan(plan) == check_plan(plan, fast=False)
-
-
-@pytest.mark.terraform
+@pytest.mark.parametrize("engine", ENGINES)
 def test_cli_on_a_real_plan(
-    plans: dict[str, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    plans: dict[str, dict[str, Any]], engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from platform_tools.cli import main
 
     for name, code in (("bad", 3), ("good", 0)):
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(plans[name]))
-        assert main(["policy", "check", str(path), "--format", "json"]) == code
+        assert main(["policy", "check", str(path), "--format", "json", "--engine", engine]) == code
         assert findings(json.loads(capsys.readouterr().out)) == (BAD_FINDINGS if name == "bad" else set())
 
 
@@ -95,5 +90,4 @@ def test_this_repository_passes_its_own_guardrails(synth_out: Path) -> None:
     assert results, "no synthesized stack found"
     assert findings(results) == set(), table(results)
     for file in sorted(synth_out.glob("stacks/*/cdk.tf.json")):
-        doc = json.loads(file.read_text())
-        assert check_plan(doc) == check_plan(doc, fast=False)
+        assert findings(check_everywhere(json.loads(file.read_text()))) == set()

@@ -1,5 +1,5 @@
-"""The Rego policies' own unit tests (policy/*_test.rego), run through rego-cpp, plus the guard that every
-rule id has a passing and a failing case.
+"""The Rego policies' own unit tests (policy/*_test.rego) on every engine, with identical outcomes, plus the guard
+that every rule id has a passing and a failing case.
 
 The .rego tests call ``<policy>.check(doc, cfg)`` instead of using ``with``: rego-cpp crashes on ``with``
 when the target rule reads other rules (policy/README.md), and the same files run under ``conftest verify``.
@@ -15,6 +15,7 @@ import pytest
 
 from platform_tools.guardrails.policy.verify import run_tests
 from platform_tools.resources import policy_dir
+from support.policy import ENGINES
 
 POLICY_DIR = policy_dir()
 
@@ -34,14 +35,21 @@ def rule_ids() -> set[str]:
     }
 
 
-def test_every_rego_test_passes() -> None:
-    outcomes = run_tests()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_rego_test_passes(engine: str) -> None:
+    outcomes = run_tests(engine=engine)
     failed = [f"{o.package}.{o.name}" for o in outcomes if not o.passed]
     assert len(outcomes) >= 60, f"only {len(outcomes)} rego tests found"
-    assert not failed, f"failing rego tests: {failed}"
+    assert not failed, f"failing rego tests on {engine}: {failed}"
 
 
-def test_a_failing_or_undefined_rego_test_is_reported(tmp_path: Path) -> None:
+def test_the_engines_agree_on_every_rego_test() -> None:
+    answers = {engine: run_tests(engine=engine) for engine in ENGINES}
+    assert len({tuple(a) for a in answers.values()}) == 1, answers
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failing_or_undefined_rego_test_is_reported(tmp_path: Path, engine: str) -> None:
     policies = tmp_path / "policy"
     shutil.copytree(POLICY_DIR, policies)
     (policies / "broken_test.rego").write_text(
@@ -49,7 +57,7 @@ def test_a_failing_or_undefined_rego_test_is_reported(tmp_path: Path) -> None:
         "test_false if {\n\tcount(tags.check(fixtures.plan([]), fixtures.cfg)) == 1\n}\n\n"
         "test_true if {\n\tcount(tags.check(fixtures.plan([]), fixtures.cfg)) == 0\n}\n"
     )
-    outcomes = {o.name: o.passed for o in run_tests(policies) if o.package == "broken_test"}
+    outcomes = {o.name: o.passed for o in run_tests(policies, engine=engine) if o.package == "broken_test"}
     assert outcomes == {"test_false": False, "test_true": True}
 
 

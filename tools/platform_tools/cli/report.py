@@ -13,13 +13,17 @@ import os
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platform_constructs.errors import ConfigError, Problem
 from platform_tools.cli.common import decimal
 from platform_tools.guardrails.cis import SEVERITIES
-from platform_tools.guardrails.override import Override
-from platform_tools.guardrails.report.assemble import Inputs, build_report
-from platform_tools.guardrails.report.model import CHECKS, Report
+from platform_tools.guardrails.report.model import CHECKS
+
+if TYPE_CHECKING:
+    from platform_tools.guardrails.override import Override
+    from platform_tools.guardrails.report.assemble import Inputs
+    from platform_tools.guardrails.report.model import Report
 
 APPROVERS_ENV = "INFRA_OVERRIDE_APPROVERS"
 #: A token with read:org, used only to list the approver team's members (github.token cannot).
@@ -27,6 +31,8 @@ TEAM_TOKEN_ENV = "INFRA_TEAM_TOKEN"
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
+    from platform_tools.guardrails.report.assemble import Inputs
+
     return Inputs(
         trivy=Path(args.trivy) if args.trivy else None,
         checkov=Path(args.checkov) if args.checkov else None,
@@ -38,6 +44,7 @@ def _inputs(args: argparse.Namespace) -> Inputs:
 
 def _build(args: argparse.Namespace, override: Override | None) -> Report:
     from platform_tools.guardrails.cost import cost_thresholds, thresholds_from_platform
+    from platform_tools.guardrails.report.assemble import build_report
 
     # the registry's guardrails.cost section (all five knobs) when --platform is given; explicit flags win
     base = thresholds_from_platform(Path(args.platform)) if args.platform else None
@@ -101,7 +108,7 @@ def approvers_from(args: argparse.Namespace) -> tuple[frozenset[str], str, str]:
 def cmd_report_post(args: argparse.Namespace) -> int:
     from platform_tools.github.client import GitHubClient, GitHubError
     from platform_tools.github.pulls import RestPullRequests
-    from platform_tools.guardrails.override import Approvers, evaluate_override
+    from platform_tools.guardrails.override import Approvers, Override, evaluate_override
     from platform_tools.guardrails.report.markdown import render_markdown
     from platform_tools.guardrails.report.post import upsert_comment
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from platform_tools.github.pulls import PullRequestApi, Review
+if TYPE_CHECKING:  # the types only: deciding an override needs no HTTP code loaded until a client is made
+    from platform_tools.github.pulls import PullRequestApi, Review
 
 DEFAULT_LABEL = "infra-override"
 

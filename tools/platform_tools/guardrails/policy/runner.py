@@ -3,9 +3,9 @@
 Output is exactly ``conftest test --all-namespaces --output json``: one entry per file and policy namespace
 with ``successes``, ``failures``, ``warnings`` and ``exceptions``; each result is ``{"msg", "metadata": {rule,
 address, fix, severity}}``. The document is turned into the policies' resource view (:mod:`.view`), cut into
-chunks (rego-cpp's cost grows faster than linearly with the input) and evaluated over the CPU cores by the
-engine adapter (:mod:`.engine`); ``fast=False`` hands the raw document to the policies in one piece, as conftest
-does. Tests prove both give the same results.
+pieces (one per CPU core, or smaller where the engine's cost grows faster than linearly) and evaluated by the
+chosen engine (:mod:`.engines`) in forked workers (:mod:`.parallel`); ``fast=False`` hands the raw document to
+the policies in one piece, as conftest does. Tests prove both give the same results, on every engine.
 
 Excepted findings come back from the policies as warnings carrying an ``exception`` id (that is what
 conftest shows); the runner files them under ``exceptions``, as conftest does for its own exceptions.
@@ -13,20 +13,23 @@ conftest shows); the runner files them under ``exceptions``, as conftest does fo
 
 from __future__ import annotations
 
+import gc
 import json
+import math
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from platform_constructs.errors import ConfigError, PlatformError, Problem
-from platform_tools.guardrails.policy.engine import NAMESPACES, evaluate
+from platform_tools.guardrails.policy.engines import NAMESPACES, Engine, select
+from platform_tools.guardrails.policy.parallel import fork_map
 from platform_tools.guardrails.policy.view import chunks, view
 from platform_tools.resources import policy_dir as default_policy_dir
 
-#: below this many resources one process does everything (starting a worker costs ~0.1 s)
-PARALLEL_THRESHOLD = 3000
+#: below this many resources one process does everything (a forked worker costs ~20 ms)
+PARALLEL_THRESHOLD = 2000
 
 
 class PolicyFailedError(PlatformError):
@@ -83,10 +86,6 @@ def default_data() -> dict[str, Any]:
     return build_data(load_registry(default_registry_path()))
 
 
-def _evaluate_view(context: dict[str, Any], data: dict[str, Any], policy_dir: Path) -> dict[str, Any]:
-    return evaluate({"platform_view": context}, data, policy_dir)
-
-
 def check_plan(
     plan: dict[str, Any],
     *,
@@ -95,34 +94,46 @@ def check_plan(
     policy_dir: Path | None = None,
     fast: bool = True,
     workers: int | None = None,
+    engine: str | Engine | None = None,
 ) -> list[dict[str, Any]]:
     """conftest JSON (as Python) for a ``terraform show -json`` plan or one synthesized ``cdk.tf.json``.
 
     ``fast=False`` hands the raw document to the policies in one piece (what conftest does); the default hands
     them the view built here, in pieces, over the CPU cores for big plans: the same results
-    (tests/test_policy_runner.py) in a fraction of the time.
+    (tests/guardrails/test_policy_runner.py) in a fraction of the time. ``engine``: a name, an engine, or None
+    for the configured one (:func:`~platform_tools.guardrails.policy.engines.select`).
     """
+    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
     data = data if data is not None else default_data()
     policy_dir = policy_dir or default_policy_dir()
     if not fast:
-        return _merge([evaluate(plan, data, policy_dir)], filename)
-    pieces = chunks(view(plan))
-    n = sum(len(rs) for p in pieces for rs in p["by_type"].values())
+        return _merge([rego.evaluate(plan, data, policy_dir)], filename)
+    context = view(plan)
+    n = sum(len(rs) for rs in context["by_type"].values())
     if workers is None:
-        workers = min(os.cpu_count() or 1, len(pieces)) if n >= PARALLEL_THRESHOLD else 1
-    if workers <= 1 or len(pieces) < 2:
-        parts = [_evaluate_view(p, data, policy_dir) for p in pieces]
-    else:
-        import multiprocessing
+        workers = (os.cpu_count() or 1) if n >= PARALLEL_THRESHOLD else 1
+    size = rego.chunk_size or max(1, math.ceil(n / max(1, workers)))
+    pieces = chunks(context, size)
 
-        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            parts = list(pool.map(_evaluate_view, pieces, [data] * len(pieces), [policy_dir] * len(pieces)))
-    return _merge(parts, filename)
+    def evaluate(piece: dict[str, Any]) -> Any:
+        return rego.evaluate({"platform_view": piece}, data, policy_dir)
+
+    return _merge(fork_map(evaluate, pieces, workers), filename)
 
 
-def check_path(path: str | Path, *, data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """A plan JSON file, one ``cdk.tf.json``, or a synth folder (every ``stacks/*/cdk.tf.json`` in it)."""
+def check_path(
+    path: str | Path,
+    *,
+    data: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    engine: str | Engine | None = None,
+    policy_dir: Path | None = None,
+) -> list[dict[str, Any]]:
+    """A plan JSON file, one ``cdk.tf.json``, or a synth folder (every ``stacks/*/cdk.tf.json`` in it).
+
+    ``data`` may be a function that builds the data document (loading the registry): for one big plan it then
+    runs while a forked worker reads the plan and builds the view (:mod:`.pipeline`), which is what keeps a
+    10,000-resource check within half a second.
+    """
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("stacks/*/cdk.tf.json")) or sorted(path.glob("*/cdk.tf.json"))
@@ -141,34 +152,58 @@ def check_path(path: str | Path, *, data: dict[str, Any] | None = None) -> list[
                 )
             ],
         )
-    data = data if data is not None else default_data()
-    results: list[dict[str, Any]] = []
-    for file in files:
-        try:
-            doc = json.loads(file.read_text())
-        except ValueError as err:
-            raise ConfigError(
-                "policy check",
-                [
-                    Problem(
-                        str(file),
-                        f"not JSON: {err}",
-                        None,
-                        "write the plan with `terraform show -json PLAN > plan.json`",
-                    )
-                ],
-            ) from None
-        if not isinstance(doc, dict) or not ("resource_changes" in doc or "resource" in doc or "format_version" in doc):
-            raise ConfigError(
-                "policy check",
-                [
-                    Problem(
-                        str(file),
-                        "neither a plan (resource_changes) nor Terraform JSON (resource)",
-                        None,
-                        "pass `terraform show -json` output or a synthesized cdk.tf.json",
-                    )
-                ],
-            )
-        results += check_plan(doc, data=data, filename=str(file))
-    return results
+    from platform_tools.guardrails.policy.pipeline import check_file_pipelined, pipelined
+
+    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
+    make_data = data if callable(data) else (lambda: data if data is not None else default_data())
+    with _no_garbage_collection():
+        folder = policy_dir or default_policy_dir()
+        if len(files) == 1 and pipelined(files[0]):
+            return check_file_pipelined(files[0], make_data, rego, folder)
+        known = make_data()
+        results: list[dict[str, Any]] = []
+        for file in files:
+            results += check_plan(load_document(file), data=known, filename=str(file), engine=rego, policy_dir=folder)
+        return results
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """A plan of 10,000 resources is a few hundred thousand objects, none in a reference cycle: the cyclic
+    collector would walk them again and again while they are built (a third of the view's time) and free
+    nothing, so it pauses while a plan is checked."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_document(file: Path) -> dict[str, Any]:
+    """A plan (``terraform show -json``) or a synthesized ``cdk.tf.json``; anything else is a located problem."""
+    try:
+        doc = json.loads(file.read_text())
+    except ValueError as err:
+        raise ConfigError(
+            "policy check",
+            [
+                Problem(
+                    str(file), f"not JSON: {err}", None, "write the plan with `terraform show -json PLAN > plan.json`"
+                )
+            ],
+        ) from None
+    if not isinstance(doc, dict) or not ("resource_changes" in doc or "resource" in doc or "format_version" in doc):
+        raise ConfigError(
+            "policy check",
+            [
+                Problem(
+                    str(file),
+                    "neither a plan (resource_changes) nor Terraform JSON (resource)",
+                    None,
+                    "pass `terraform show -json` output or a synthesized cdk.tf.json",
+                )
+            ],
+        )
+    return doc

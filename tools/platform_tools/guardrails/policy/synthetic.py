@@ -3,11 +3,13 @@ figure the guardrails target is measured on it."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
-from platform_tools.guardrails.policy.engine import clear_cache
-from platform_tools.guardrails.policy.runner import check_plan, default_data
+from platform_tools.guardrails.policy.runner import default_data
 from platform_tools.guardrails.policy.table import counts
 
 
@@ -144,20 +146,51 @@ def synthetic_plan(n_resources: int = 10000) -> dict[str, Any]:
     }
 
 
-def bench(n_resources: int = 10000) -> dict[str, float]:
-    """Seconds for the policy check of a synthetic ``n_resources`` plan (scripts/bench.py reports them)."""
-    plan = synthetic_plan(n_resources)
+def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | None = None) -> dict[str, float]:
+    """Where the time of one policy check goes, in this process (scripts/bench.py adds the CLI's wall time).
+
+    The plan is written to a file and read back like ``infra policy check`` does: JSON load, the resource view,
+    the engine over the CPU cores, the merge; then the whole check again, warm (engine compiled, same process).
+    """
+    import tempfile
+
+    from platform_tools.guardrails.policy.engines import select
+    from platform_tools.guardrails.policy.parallel import fork_map
+    from platform_tools.guardrails.policy.runner import PARALLEL_THRESHOLD, _merge, _no_garbage_collection, check_path
+    from platform_tools.guardrails.policy.view import chunks, view
+    from platform_tools.resources import policy_dir
+
+    rego = select(engine)
+    clear = getattr(rego, "clear_cache", None)
+    if clear is not None:
+        clear()
     data = default_data()
-    clear_cache()
-    t0 = time.perf_counter()
-    results = check_plan(plan, data=data)
-    t1 = time.perf_counter()
-    check_plan(plan, data=data)
-    t2 = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        path = Path(tmp) / "plan.json"
+        path.write_text(json.dumps(synthetic_plan(n_resources)))
+        with _no_garbage_collection():
+            t0 = time.perf_counter()
+            plan = json.loads(path.read_text())
+            t1 = time.perf_counter()
+            context = view(plan)
+            t2 = time.perf_counter()
+            workers = (os.cpu_count() or 1) if n_resources >= PARALLEL_THRESHOLD else 1
+            pieces = chunks(context, rego.chunk_size or -(-n_resources // workers))
+            folder = policy_dir()
+            parts = fork_map(lambda p: rego.evaluate({"platform_view": p}, data, folder), pieces, workers)
+            t3 = time.perf_counter()
+            results = _merge(parts, str(path))
+            t4 = time.perf_counter()
+        check_path(path, data=data, engine=rego)
+        t5 = time.perf_counter()
     c = counts(results)
     return {
-        "policy_resources": float(n_resources),
-        "policy_check_s": round(t1 - t0, 3),
-        "policy_check_warm_s": round(t2 - t1, 3),
-        "policy_failures": float(c["failures"]),
+        "resources": float(n_resources),
+        "json_load_s": round(t1 - t0, 3),
+        "view_s": round(t2 - t1, 3),
+        "engine_s": round(t3 - t2, 3),
+        "merge_s": round(t4 - t3, 3),
+        "check_s": round(t4 - t0, 3),
+        "check_warm_s": round(t5 - t4, 3),
+        "failures": float(c["failures"]),
     }

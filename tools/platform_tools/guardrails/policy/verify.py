@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_tools.guardrails.policy.engine import PolicyEngineError
+from platform_tools.guardrails.policy.engines import Engine, PolicyEngineError, select
 from platform_tools.resources import policy_dir as default_policy_dir
 
 
@@ -22,15 +21,14 @@ _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 _TEST_RULE = re.compile(r"^(test_\w+)", re.M)
 
 
-def run_tests(policy_dir: Path | None = None) -> list[TestOutcome]:
+def run_tests(policy_dir: Path | None = None, engine: str | Engine | None = None) -> list[TestOutcome]:
     """conftest verify semantics: every ``test_`` rule of every *_test.rego must be true.
 
-    rego-cpp crashes when a single test rule is queried, or when one interpreter answers several test
-    packages, so each test file gets a fresh interpreter (policies + shared fixtures + that file) and its
-    package is queried whole: a rule missing from the answer (undefined) or not ``true`` fails.
+    Each test file is loaded with the policies and the shared fixtures into a fresh engine and its package is
+    queried whole (what both engines answer reliably): a rule missing from the answer (undefined) or not
+    ``true`` fails.
     """
-    from regopy import Interpreter, RegoError
-
+    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
     policy_dir = policy_dir or default_policy_dir()
     files = sorted(policy_dir.glob("*.rego"))
     tests = {f: f.read_text() for f in files if f.name.endswith("_test.rego")}
@@ -38,19 +36,9 @@ def run_tests(policy_dir: Path | None = None) -> list[TestOutcome]:
     support = [f for f in files if f not in suites]
     outcomes = []
     for file, text in suites.items():
-        rego = Interpreter()
-        try:
-            for module in [*support, file]:
-                rego.add_module(module.name, module.read_text())
-        except RegoError as err:
-            raise PolicyEngineError(f"the Rego engine rejected {file}: {str(err)[:2000]}") from None
         match = _PACKAGE.search(text)
         if match is None:
             raise PolicyEngineError(f"{file.name}: no package line")
-        out = str(rego.query(f"x = data.{match.group(1)}"))
-        try:
-            got = json.loads(out)["bindings"]["x"]
-        except (ValueError, KeyError, TypeError):
-            raise PolicyEngineError(f"{file.name}: the engine answered {out[:2000]}") from None
+        got = rego.query([*support, file], f"data.{match.group(1)}")
         outcomes += [TestOutcome(match.group(1), n, got.get(n) is True) for n in sorted(set(_TEST_RULE.findall(text)))]
     return outcomes

@@ -10,7 +10,6 @@ self-contained :func:`chunks`.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -81,7 +80,11 @@ def _prefixed(module: str, base: str) -> str:
 
 
 def _pick(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in value.items() if k in PROJECTED_ATTRIBUTES}
+    return {k: value[k] for k in PROJECTED_ATTRIBUTES.intersection(value)}
+
+
+def _true_keys(value: Any) -> set[str]:
+    return {k for k, v in value.items() if v is True} if isinstance(value, dict) and value else set()
 
 
 def _tag_view(values: dict[str, Any], unknown: dict[str, Any], may_tag: bool) -> dict[str, Any]:
@@ -89,13 +92,12 @@ def _tag_view(values: dict[str, Any], unknown: dict[str, Any], may_tag: bool) ->
     tags_all = values.get("tags_all")
     tags = values.get("tags")
     source = tags_all if isinstance(tags_all, dict) else tags if isinstance(tags, dict) else {}
-    unknown_keys = {k for k, v in _obj(unknown.get("tags_all")).items() if v is True}
-    unknown_keys |= {k for k, v in _obj(unknown.get("tags")).items() if v is True}
+    unknown_all, unknown_tags = unknown.get("tags_all"), unknown.get("tags")
+    unknown_keys = _true_keys(unknown_all) | _true_keys(unknown_tags)
     return {
         "tags": {k: v for k, v in source.items() if k not in unknown_keys and isinstance(v, str) and "${" not in v},
         "unknown_tags": sorted(unknown_keys),
-        "tags_unknown": (unknown.get("tags_all") is True and may_tag)
-        or (not isinstance(tags_all, dict) and unknown.get("tags") is True),
+        "tags_unknown": (unknown_all is True and may_tag) or (not isinstance(tags_all, dict) and unknown_tags is True),
     }
 
 
@@ -103,15 +105,17 @@ class _TagSets:
     """Distinct tag views, numbered: resources share a few tag maps (provider default_tags)."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
+        self.keys: dict[tuple[Any, ...], str] = {}
         self.sets: dict[str, dict[str, Any]] = {}
 
     def key(self, tag_view: dict[str, Any]) -> str:
-        text = json.dumps(tag_view, sort_keys=True)
-        if text not in self.keys:
-            self.keys[text] = key = str(len(self.keys))
-            self.sets[key] = tag_view
-        return self.keys[text]
+        # a hashable identity of the view (its tag values are strings, its unknown keys a sorted list)
+        ident = (frozenset(tag_view["tags"].items()), tuple(tag_view["unknown_tags"]), tag_view["tags_unknown"])
+        found = self.keys.get(ident)
+        if found is None:
+            self.keys[ident] = found = str(len(self.keys))
+            self.sets[found] = tag_view
+        return found
 
 
 def _config_index(module: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -136,7 +140,9 @@ def _module_ref(module: str, raw: str) -> str | None:
 
 
 def _plan_refs(expressions: dict[str, Any], module: str) -> dict[str, list[str]]:
-    out = {}
+    out: dict[str, list[str]] = {}
+    if not expressions:
+        return out
     for attr in REF_ATTRIBUTES:
         refs = {
             ref
@@ -171,12 +177,17 @@ def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
     index = _config_index(_obj(configuration.get("root_module")))
     providers = _obj(configuration.get("provider_config"))
     out = []
+    modules: dict[str, str] = {}  # module address → without instance keys (a few distinct values)
     for rc in plan.get("resource_changes") or []:
         change = _obj(rc.get("change"))
-        actions = set(change.get("actions") or [])
-        if rc.get("mode", "managed") != "managed" or actions & {"no-op", "read"} or actions == {"delete"}:
+        actions = change.get("actions") or []
+        skipped = "no-op" in actions or "read" in actions or set(actions) == {"delete"}
+        if skipped or rc.get("mode", "managed") != "managed":
             continue
-        module = _INDEX.sub("", rc.get("module_address", "") or "")
+        address = rc.get("module_address", "") or ""
+        module = modules.get(address)
+        if module is None:
+            module = modules[address] = _INDEX.sub("", address)
         key = _prefixed(module, f"{rc.get('type')}.{rc.get('name')}")
         values, unknown = _obj(change.get("after")), _obj(change.get("after_unknown"))
         conf = _obj(index.get(key))
@@ -279,3 +290,30 @@ def chunks(context: dict[str, Any], size: int = CHUNK_SIZE) -> list[dict[str, An
         used = {r["tag_set"] for r in piece} | {r["tag_set"] for r in shared}
         out.append({"by_type": by_type, "tag_sets": {k: v for k, v in context["tag_sets"].items() if k in used}})
     return out
+
+
+def split_plan(plan: dict[str, Any], parts: int, weights: tuple[float, ...] | None = None) -> list[dict[str, Any]]:
+    """A ``terraform show -json`` plan as ``parts`` plans whose views can be built and judged on their own: the
+    grouping of :func:`chunks` (linked types together per module, account-wide settings in every part), decided
+    on the raw resource changes, so that each part's view is built by the process that judges it. ``weights``:
+    the share of the resources each part should get (default: equal). Anything but a plan comes back whole."""
+    changes = plan.get("resource_changes")
+    if parts <= 1 or not isinstance(changes, list):
+        return [plan]
+    shared: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    rest: list[list[Any]] = []
+    for rc in changes:
+        rtype = rc.get("type") if isinstance(rc, dict) else None
+        if rtype in GLOBAL_TYPES:
+            shared.append(rc)
+        elif rtype in LINKED_TYPES:
+            groups.setdefault(_INDEX.sub("", rc.get("module_address", "") or ""), []).append(rc)
+        else:
+            rest.append([rc])
+    shares = weights or (1.0,) * parts
+    pieces: list[list[Any]] = [[] for _ in range(parts)]
+    for group in sorted(groups.values(), key=len, reverse=True) + rest:  # biggest first, each to the emptiest part
+        emptiest = min(range(parts), key=lambda i: len(pieces[i]) / shares[i])
+        pieces[emptiest].extend(group)
+    return [{**plan, "resource_changes": piece + shared} for piece in pieces]

@@ -6,14 +6,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.registry.model import CostGuardrails
 from platform_tools.guardrails.cis import SEVERITIES
-from platform_tools.guardrails.override import Override
 from platform_tools.guardrails.report.model import CHECKS, CheckResult, Report
 from platform_tools.guardrails.report.readers import checkov_result, cost_result, policy_result, trivy_result
+
+if TYPE_CHECKING:
+    from platform_tools.guardrails.override import Override
 
 
 @dataclass(frozen=True)

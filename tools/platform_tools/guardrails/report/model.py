@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from platform_tools.guardrails.cis import SEVERITIES
-from platform_tools.guardrails.override import Override
+
+if TYPE_CHECKING:
+    from platform_tools.guardrails.override import Override
 
 #: A finding whose tool gave no severity counts as HIGH: unknown must not slip under the threshold.
 UNKNOWN_SEVERITY = "HIGH"
