@@ -115,7 +115,8 @@ def check_file_pipelined(
             error = json.loads(half[1:])
             raise ConfigError(error["source"], [Problem(**p) for p in error["problems"]])
         raise WorkerError("the policy worker failed:\n" + _crash(crash))
-    _write_all(data_w, json.dumps(data))
+    with contextlib.suppress(BrokenPipeError):  # a worker that died since: its answer below says why
+        _write_all(data_w, json.dumps(data))
     try:
         mine = rego.evaluate_json(half[1:], data, policy_dir)
     finally:  # the worker is read to the end and reaped, whatever this process's own half did

@@ -103,22 +103,28 @@ def check_plan(
     (tests/guardrails/test_policy_runner.py) in a fraction of the time. ``engine``: a name, an engine, or None
     for the configured one (:func:`~platform_tools.guardrails.policy.engines.select`).
     """
-    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
+    rego = select(engine)
     data = data if data is not None else default_data()
     policy_dir = policy_dir or default_policy_dir()
     if not fast:
         return _merge([rego.evaluate(plan, data, policy_dir)], filename)
-    context = view(plan)
+    return _merge(evaluate_view(view(plan), rego, data, policy_dir, workers), filename)
+
+
+def evaluate_view(
+    context: dict[str, Any], rego: Engine, data: dict[str, Any], policy_dir: Path, workers: int | None = None
+) -> list[Any]:
+    """The engine's answers for a view: in pieces (one per CPU core for a big view, or the engine's own size),
+    evaluated in forked workers."""
     n = sum(len(rs) for rs in context["by_type"].values())
     if workers is None:
         workers = (os.cpu_count() or 1) if n >= PARALLEL_THRESHOLD else 1
     size = rego.chunk_size or max(1, math.ceil(n / max(1, workers)))
-    pieces = chunks(context, size)
 
     def evaluate(piece: dict[str, Any]) -> Any:
         return rego.evaluate({"platform_view": piece}, data, policy_dir)
 
-    return _merge(fork_map(evaluate, pieces, workers), filename)
+    return fork_map(evaluate, chunks(context, size), workers)
 
 
 def check_path(
@@ -154,7 +160,7 @@ def check_path(
         )
     from platform_tools.guardrails.policy.pipeline import check_file_pipelined, pipelined
 
-    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
+    rego = select(engine)
     make_data = data if callable(data) else (lambda: data if data is not None else default_data())
     with _no_garbage_collection():
         folder = policy_dir or default_policy_dir()

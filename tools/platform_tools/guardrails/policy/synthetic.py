@@ -4,7 +4,6 @@ figure the guardrails target is measured on it."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -155,9 +154,8 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
     import tempfile
 
     from platform_tools.guardrails.policy.engines import select
-    from platform_tools.guardrails.policy.parallel import fork_map
-    from platform_tools.guardrails.policy.runner import PARALLEL_THRESHOLD, _merge, _no_garbage_collection, check_path
-    from platform_tools.guardrails.policy.view import chunks, view
+    from platform_tools.guardrails.policy.runner import _merge, _no_garbage_collection, check_path, evaluate_view
+    from platform_tools.guardrails.policy.view import view
     from platform_tools.resources import policy_dir
 
     rego = select(engine)
@@ -174,10 +172,7 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
             t1 = time.perf_counter()
             context = view(plan)
             t2 = time.perf_counter()
-            workers = (os.cpu_count() or 1) if n_resources >= PARALLEL_THRESHOLD else 1
-            pieces = chunks(context, rego.chunk_size or -(-n_resources // workers))
-            folder = policy_dir()
-            parts = fork_map(lambda p: rego.evaluate({"platform_view": p}, data, folder), pieces, workers)
+            parts = evaluate_view(context, rego, data, policy_dir())
             t3 = time.perf_counter()
             results = _merge(parts, str(path))
             t4 = time.perf_counter()

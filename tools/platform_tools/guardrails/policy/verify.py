@@ -28,7 +28,7 @@ def run_tests(policy_dir: Path | None = None, engine: str | Engine | None = None
     queried whole (what both engines answer reliably): a rule missing from the answer (undefined) or not
     ``true`` fails.
     """
-    rego = engine if engine is not None and not isinstance(engine, str) else select(engine)
+    rego = select(engine)
     policy_dir = policy_dir or default_policy_dir()
     files = sorted(policy_dir.glob("*.rego"))
     tests = {f: f.read_text() for f in files if f.name.endswith("_test.rego")}

@@ -50,7 +50,6 @@ PROJECTED_ATTRIBUTES = frozenset(
         "vpc_options",
     }
 )
-CHUNK_SIZE = 1000
 #: resource types whose checks look at other resources of the same module: kept in one chunk per module
 LINKED_TYPES = frozenset(
     {
@@ -257,7 +256,7 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
     return {"by_type": by_type, "tag_sets": tag_sets.sets}
 
 
-def chunks(context: dict[str, Any], size: int = CHUNK_SIZE) -> list[dict[str, Any]]:
+def chunks(context: dict[str, Any], size: int) -> list[dict[str, Any]]:
     """Self-contained views of at most ~``size`` resources each.
 
     rego-cpp's cost grows faster than linearly with the input (``Input`` conversion, sets), so big plans are

@@ -75,8 +75,10 @@ def results_query() -> str:
 _LOADED: dict[str, Engine] = {}
 
 
-def select(name: str | None = None, *, field: str = "--engine") -> Engine:
-    """The engine called ``name``, else ``$INFRA_REGO_ENGINE``, else :data:`DEFAULT`."""
+def select(name: str | Engine | None = None, *, field: str = "--engine") -> Engine:
+    """The engine called ``name``, else ``$INFRA_REGO_ENGINE``, else :data:`DEFAULT`; an engine is returned as is."""
+    if name is not None and not isinstance(name, str):
+        return name
     chosen = name or os.environ.get(ENV_VAR) or DEFAULT
     source = field if name else (ENV_VAR if os.environ.get(ENV_VAR) else "default engine")
     if chosen not in ADAPTERS:
