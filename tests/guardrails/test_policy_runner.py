@@ -8,7 +8,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -18,6 +18,7 @@ from platform_tools.cli.policy import ENGINE_NAMES, generate_taggable
 from platform_tools.guardrails.policy import engines, pipeline, runner, table, view
 from platform_tools.guardrails.policy import synthetic as synthetic_plans
 from platform_tools.guardrails.policy.data import NAME_ATTRIBUTES, TAGGABLE_FILE
+from platform_tools.guardrails.policy.engines.regorus_adapter import RegorusEngine
 from platform_tools.guardrails.policy.parallel import WorkerError, fork_map
 from platform_tools.resources import policy_dir
 from support.env import REPO
@@ -309,6 +310,33 @@ def big_plan(tmp_path: Path, synthetic: dict[str, Any], monkeypatch: pytest.Monk
 def test_the_pipelined_check_equals_the_plain_one(big_plan: Path, data: dict[str, Any], engine: str) -> None:
     plain = runner.check_plan(json.loads(big_plan.read_text()), data=data, filename=str(big_plan), engine=engine)
     assert runner.check_path(big_plan, data=lambda: data, engine=engine) == plain
+
+
+class _SmallPieces(RegorusEngine):
+    """regorus told to take small pieces (as regopy does), counting the resources of each input it is given here."""
+
+    chunk_size: ClassVar[int | None] = 100
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def evaluate_json(self, text: str, data: dict[str, Any], policy_dir: Path) -> engines.Results:
+        self.sizes.append(sum(len(rs) for rs in json.loads(text)["platform_view"]["by_type"].values()))
+        return super().evaluate_json(text, data, policy_dir)
+
+
+def test_the_pipeline_gives_the_engine_pieces_of_its_own_size(big_plan: Path, data: dict[str, Any]) -> None:
+    """An engine whose cost grows faster than linearly gets the same pieces on the pipelined path as on the plain
+    one, not each half whole."""
+    small = _SmallPieces()
+    whole = view.view(json.loads(big_plan.read_text()))
+    expected = runner.check_plan(json.loads(big_plan.read_text()), data=data, filename=str(big_plan), engine=small)
+    assert small.sizes == []  # the plain path evaluates dict pieces
+    assert runner.check_path(big_plan, data=lambda: data, engine=small) == expected
+    total = sum(len(rs) for rs in whole["by_type"].values())
+    assert len(small.sizes) >= 3, small.sizes  # this process's ~60% in pieces of about 100
+    assert max(small.sizes) < total / 3, small.sizes
 
 
 def test_the_pipeline_keeps_the_meaning_of_errors(big_plan: Path, data: dict[str, Any], tmp_path: Path) -> None:

@@ -114,17 +114,22 @@ def check_plan(
 def evaluate_view(
     context: dict[str, Any], rego: Engine, data: dict[str, Any], policy_dir: Path, workers: int | None = None
 ) -> list[Any]:
-    """The engine's answers for a view: in pieces (one per CPU core for a big view, or the engine's own size),
-    evaluated in forked workers."""
-    n = sum(len(rs) for rs in context["by_type"].values())
+    """The engine's answers for a view: in pieces (:func:`pieces`), evaluated in forked workers."""
     if workers is None:
+        n = sum(len(rs) for rs in context["by_type"].values())
         workers = (os.cpu_count() or 1) if n >= PARALLEL_THRESHOLD else 1
-    size = rego.chunk_size or max(1, math.ceil(n / max(1, workers)))
 
     def evaluate(piece: dict[str, Any]) -> Any:
         return rego.evaluate({"platform_view": piece}, data, policy_dir)
 
-    return fork_map(evaluate, chunks(context, size), workers)
+    return fork_map(evaluate, pieces(context, rego, workers), workers)
+
+
+def pieces(context: dict[str, Any], rego: Engine, workers: int = 1) -> list[dict[str, Any]]:
+    """The view in the pieces ``rego`` is given: its own size where its cost grows faster than linearly with the
+    input, else one piece per worker."""
+    n = sum(len(rs) for rs in context["by_type"].values())
+    return chunks(context, rego.chunk_size or max(1, math.ceil(n / max(1, workers))))
 
 
 def check_path(
