@@ -159,9 +159,7 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
     from platform_tools.resources import policy_dir
 
     rego = select(engine)
-    clear = getattr(rego, "clear_cache", None)
-    if clear is not None:
-        clear()
+    rego.clear_cache()
     data = default_data()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = Path(tmp) / "plan.json"

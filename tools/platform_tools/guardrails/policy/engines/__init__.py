@@ -55,6 +55,10 @@ class Engine(Protocol):
         """The value of ``query`` (an expression) with ``modules``, ``data`` and the input ``doc`` loaded, in a
         fresh engine: the policies' own unit tests query their package whole with it."""
 
+    def clear_cache(self) -> None:
+        """Forget the compiled policies, so that the next evaluation pays the compile again (the benchmark's cold
+        figure)."""
+
 
 def policy_files(policy_dir: Path | None = None, *, tests: bool = False) -> list[Path]:
     """The policies (``tests=False``), or every ``.rego`` file including the ``*_test.rego`` ones."""
