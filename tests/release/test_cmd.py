@@ -29,7 +29,6 @@ from support.release import (
     copy_repo,
     git,
     git_env,
-    released_repo,
     request,
     snapshot,
     write_catalog,
@@ -41,15 +40,6 @@ BREAKING = 'variable "owner" {\n  description = "Owner."\n  type        = string
 @pytest.fixture(autouse=True)
 def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     git_env(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    mp = pytest.MonkeyPatch()
-    git_env(mp)
-    repo = released_repo(tmp_path_factory.mktemp("baseline") / "repo")
-    mp.undo()
-    return repo
 
 
 def _with_change(baseline: Path, tmp_path: Path, text: str = BREAKING) -> Path:

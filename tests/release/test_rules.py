@@ -18,7 +18,7 @@ from platform_tools.release.command import plan_release
 from platform_tools.release.diff import RULES, constraint_change
 from platform_tools.release.hcl_eval import Scope, evaluate
 from platform_tools.release.version import Bump
-from support.release import LINKS, Seam, commit_all, copy_repo, git_env, released_repo, request
+from support.release import LINKS, Seam, commit_all, copy_repo, git_env, request
 
 Mutation = Callable[[Path], None]
 
@@ -365,15 +365,6 @@ SCENARIOS: list[tuple[str, Mutation, str, Bump]] = [
     ("example", append("box/examples/basic/main.tf", "# versioning defaults to on\n"), "files-changed", Bump.PATCH),
     ("catalog README", append("README.md", "More words.\n"), "files-changed", Bump.PATCH),
 ]
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    mp = pytest.MonkeyPatch()
-    git_env(mp)
-    repo = released_repo(tmp_path_factory.mktemp("baseline") / "repo")
-    mp.undo()
-    return repo
 
 
 def _plan_after(baseline: Path, tmp_path: Path, mutation: Mutation) -> tuple[Bump, list[str], list[str]]:
