@@ -1,7 +1,7 @@
 """Imports point one way: ``platform_constructs`` <- ``platform_stacks`` <- ``platform_tools`` (DESIGN.md).
 
 Every import statement of every source file is read from the AST, including imports inside functions (the
-lazy ones run too), with relative imports resolved (``import_targets``, which the synth fingerprint uses too).
+lazy ones run too), with relative imports resolved (:mod:`support.imports`).
 The guardrails and the GitHub client are held tighter: they run in a service repo's CI from the light install, so
 from the construct library they may use only the registry and the errors.
 """
@@ -13,14 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from platform_stacks.synth import import_targets
 from support.env import REPO
-
-ROOTS = {
-    "platform_constructs": REPO / "constructs",
-    "platform_stacks": REPO / "stacks",
-    "platform_tools": REPO / "tools",
-}
+from support.imports import ROOTS, imports, module_name, sources
 
 
 @dataclass(frozen=True)
@@ -50,14 +44,6 @@ LAYERS = (
 OURS = tuple(ROOTS)
 
 
-def module_name(path: Path) -> str:
-    for top, root in ROOTS.items():
-        if path.is_relative_to(root / top):
-            parts = path.relative_to(root).with_suffix("").parts
-            return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-    raise ValueError(path)
-
-
 def within(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
@@ -68,16 +54,12 @@ def violations(path: Path, source: str) -> list[str]:
     for layer in LAYERS:
         if not within(name, layer.package):
             continue
-        for line, target in import_targets(source, name, is_package=path.name == "__init__.py"):
+        for line, target in imports(path, source):
             if target.split(".")[0] not in OURS:
                 continue
             if not any(within(target, allowed) for allowed in layer.allowed):
                 found.append(f"{path.relative_to(REPO)}:{line}: {name} imports {target} (layer {layer.package})")
     return found
-
-
-def sources() -> list[Path]:
-    return sorted(p for top, root in ROOTS.items() for p in (root / top).rglob("*.py"))
 
 
 def test_every_layer_imports_only_what_it_may() -> None:

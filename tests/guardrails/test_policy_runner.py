@@ -22,6 +22,7 @@ from platform_tools.guardrails.policy.engines.regorus_adapter import RegorusEngi
 from platform_tools.guardrails.policy.parallel import WorkerError, fork_map
 from platform_tools.resources import policy_dir
 from support.env import REPO
+from support.imports import imports, sources
 from support.policy import ENGINES, check_everywhere, findings
 
 
@@ -256,15 +257,12 @@ def test_a_wrong_engine_setting_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_only_the_adapters_name_an_engine() -> None:
     """Nothing outside guardrails/policy/engines/ imports an engine package: one adapter per engine."""
-    from platform_stacks.synth import import_targets
-
     tools = REPO / "tools" / "platform_tools"
     offenders = []
-    for path in sorted(tools.rglob("*.py")):
+    for path in sources(tools):
         if "engines" in path.relative_to(tools).parts:
             continue
-        name = ".".join(path.relative_to(REPO / "tools").with_suffix("").parts)
-        for line, target in import_targets(path.read_text(), name, is_package=path.name == "__init__.py"):
+        for line, target in imports(path):
             if target.split(".")[0] in {"regopy", "regorus"}:
                 offenders.append(f"{path.relative_to(REPO)}:{line}: {target}")
     assert offenders == []
