@@ -3,8 +3,9 @@
 - **Base URL**, resolved one way (:func:`api_base_url`): an explicit ``--api-url``, else ``$GITHUB_API_URL`` (GitHub
   Actions sets it, on GitHub Enterprise Server too), else the API of the registry's GitHub host.
 - **Host pinning**: the token is only ever sent to the base URL's origin. A pagination link pointing anywhere else
-  is refused, so a response cannot steer the token to another host; plain ``http`` is accepted for loopback only
-  (the local fakes the tests run against).
+  is refused, and a redirect to another origin is followed without the token (urllib would copy it), so a response
+  cannot steer the token to another host; plain ``http`` is accepted for loopback only (the local fakes the tests
+  run against).
 - **Errors**: :class:`GitHubError` names the call, the status, the usual fix and GitHub's own message; a caller
   that handles statuses itself (a 404 that means "not there yet") asks for them with ``check=False``.
 - **Pagination**: ``Link: <...>; rel="next"``, 100 per page, at most :data:`MAX_PAGES` pages.
@@ -79,6 +80,28 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+class _TokenStaysHome(urllib.request.HTTPRedirectHandler):
+    """urllib copies every request header to a redirect's target; the token goes only where it came from (GitHub
+    redirects within its API, for a renamed repository, and those keep working)."""
+
+    def redirect_request(  # noqa: PLR0917 (urllib's signature)
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
+_OPENER = urllib.request.build_opener(_TokenStaysHome)
+
+
 class GitHubClient:
     """A bearer token bound to one API origin."""
 
@@ -135,7 +158,7 @@ class GitHubClient:
         if data is not None:
             req.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with _OPENER.open(req, timeout=self.timeout) as resp:
                 status, body, link = resp.status, resp.read(), resp.headers.get("Link", "") or ""
         except urllib.error.HTTPError as err:
             body = err.read()
