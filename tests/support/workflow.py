@@ -3,9 +3,11 @@
 What the runner does and this module repeats: ``${{ ... }}`` expressions in ``run`` and ``env`` are substituted
 before the step starts; the script runs as ``bash --noprofile --norc -eo pipefail``; the step's ``env`` is laid
 over the job's and the workflow's; ``$GITHUB_OUTPUT``, ``$GITHUB_PATH``, ``$GITHUB_STEP_SUMMARY`` and
-``$RUNNER_TEMP`` are real files and folders; a step's ``if:`` decides whether it runs. Only the expressions the
-platform's workflows use are understood (context lookups, ``||``, ``always()``); anything else raises, so a new
-construct in the workflow fails the test instead of running differently than on GitHub.
+``$RUNNER_TEMP`` are real files and folders, and what a step adds to ``$GITHUB_PATH`` is on the ``PATH`` of the
+steps after it (the latest first); a step's ``if:`` decides whether it runs. Only the expressions and output forms
+the platform's workflows use are understood (context lookups, ``||``, ``always()``; ``name=value`` outputs);
+anything else raises, so a new construct in the workflow fails the test instead of running differently than on
+GitHub.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from support.env import REPO
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 _PATH = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$")
@@ -113,9 +117,12 @@ class Job:
         env.update({k: self.substitute(str(v), env) for k, v in (step.get("env") or {}).items()})
         output = runner_temp / f"output-{len(self.outputs)}"
         output.write_text("")
+        added = runner_temp / "path"
+        if added.is_file():
+            env["PATH"] = os.pathsep.join([*reversed(added.read_text().splitlines()), env["PATH"]])
         env.update(
             GITHUB_OUTPUT=str(output),
-            GITHUB_PATH=str(runner_temp / "path"),
+            GITHUB_PATH=str(added),
             GITHUB_STEP_SUMMARY=str(runner_temp / "summary.md"),
             RUNNER_TEMP=str(runner_temp),
             GITHUB_WORKSPACE=str(self.workspace),
@@ -131,18 +138,29 @@ class Job:
             timeout=900,
         )
         if "id" in step:
-            lines = [ln for ln in output.read_text().splitlines() if "=" in ln]
-            self.outputs[step["id"]] = dict(ln.split("=", 1) for ln in lines)
+            self.outputs[step["id"]] = _outputs(output.read_text())
         return proc
+
+
+def _outputs(text: str) -> dict[str, str]:
+    """``name=value`` lines; the multi-line form (``name<<DELIMITER``) is not read here, so it raises."""
+    out = {}
+    for line in text.splitlines():
+        if not line:
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or "<<" in name:
+            raise UnsupportedExpressionError(f"step output line {line!r}: only name=value is read")
+        out[name] = value
+    return out
 
 
 def clean_env(path: list[Path], **extra: str) -> dict[str, str]:
     """A runner-like environment: only PATH (``path`` first), HOME, LANG and ``extra``; nothing of this checkout."""
-    repo = Path(__file__).resolve().parents[2]
     system = [
         entry
         for entry in os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(os.pathsep)
-        if entry and not Path(entry).resolve().is_relative_to(repo)  # no venv of this checkout
+        if entry and not Path(entry).resolve().is_relative_to(REPO)  # no venv of this checkout
     ]
     return {
         "PATH": os.pathsep.join([*(str(p) for p in path), *system]),
