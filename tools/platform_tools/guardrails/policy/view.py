@@ -11,6 +11,7 @@ self-contained :func:`chunks`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 #: every attribute of change.after / after_unknown a policy reads (tests/test_policy_runner.py proves the list
@@ -256,28 +257,39 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
     return {"by_type": by_type, "tag_sets": tag_sets.sets}
 
 
+def _grouped(
+    items: list[Any], type_of: Callable[[Any], Any], module_of: Callable[[Any], str]
+) -> tuple[list[Any], list[list[Any]]]:
+    """``(account-wide items, groups)``: the one rule for cutting a plan, on views (:func:`chunks`) and on raw
+    resource changes (:func:`split_plan`) alike. References only ever join resources of the same module
+    (Terraform resolves them per module), so linked types stay together per module, in a group each; every other
+    item is a group of its own; account-wide settings go into every piece."""
+    shared: list[Any] = []
+    linked: dict[str, list[Any]] = {}
+    rest: list[list[Any]] = []
+    for item in items:
+        rtype = type_of(item)
+        if rtype in GLOBAL_TYPES:
+            shared.append(item)
+        elif rtype in LINKED_TYPES:
+            linked.setdefault(module_of(item), []).append(item)
+        else:
+            rest.append([item])
+    return shared, [*linked.values(), *rest]
+
+
 def chunks(context: dict[str, Any], size: int) -> list[dict[str, Any]]:
     """Self-contained views of at most ~``size`` resources each.
 
     rego-cpp's cost grows faster than linearly with the input (``Input`` conversion, sets), so big plans are
-    evaluated in pieces. References only ever join resources of the same module (Terraform resolves them
-    per module), so linked types stay together per module; account-wide settings go into every piece.
+    evaluated in pieces, cut by :func:`_grouped`.
     """
     resources = [r for rs in context["by_type"].values() for r in rs]
     if len(resources) <= size:
         return [context]
-    shared = [r for r in resources if r["type"] in GLOBAL_TYPES]
-    groups: dict[str, list[dict[str, Any]]] = {}
-    rest: list[dict[str, Any]] = []
-    for r in resources:
-        if r["type"] in GLOBAL_TYPES:
-            continue
-        if r["type"] in LINKED_TYPES:
-            groups.setdefault(r["module"], []).append(r)
-        else:
-            rest.append(r)
+    shared, groups = _grouped(resources, lambda r: r["type"], lambda r: r["module"])
     pieces: list[list[dict[str, Any]]] = [[]]
-    for group in [*groups.values(), *([r] for r in rest)]:
+    for group in groups:
         if pieces[-1] and len(pieces[-1]) + len(group) > size:
             pieces.append([])
         pieces[-1].extend(group)
@@ -299,20 +311,14 @@ def split_plan(plan: dict[str, Any], parts: int, weights: tuple[float, ...] | No
     changes = plan.get("resource_changes")
     if parts <= 1 or not isinstance(changes, list):
         return [plan]
-    shared: list[Any] = []
-    groups: dict[str, list[Any]] = {}
-    rest: list[list[Any]] = []
-    for rc in changes:
-        rtype = rc.get("type") if isinstance(rc, dict) else None
-        if rtype in GLOBAL_TYPES:
-            shared.append(rc)
-        elif rtype in LINKED_TYPES:
-            groups.setdefault(_INDEX.sub("", rc.get("module_address", "") or ""), []).append(rc)
-        else:
-            rest.append([rc])
+    shared, groups = _grouped(
+        changes,
+        lambda rc: rc.get("type") if isinstance(rc, dict) else None,
+        lambda rc: _INDEX.sub("", rc.get("module_address", "") or ""),
+    )
     shares = weights or (1.0,) * parts
     pieces: list[list[Any]] = [[] for _ in range(parts)]
-    for group in sorted(groups.values(), key=len, reverse=True) + rest:  # biggest first, each to the emptiest part
+    for group in sorted(groups, key=len, reverse=True):  # biggest first, each to the emptiest part
         emptiest = min(range(parts), key=lambda i: len(pieces[i]) / shares[i])
         pieces[emptiest].extend(group)
     return [{**plan, "resource_changes": piece + shared} for piece in pieces]
