@@ -95,9 +95,9 @@ def test_chunks_keep_results_and_linked_resources_together(data: dict[str, Any],
     def judge(doc: dict[str, Any]) -> Any:
         return rego.evaluate({"platform_view": doc}, data, policy_dir())
 
-    whole = runner._merge([judge(context)], "plan.json")
-    split = runner._merge([judge(p) for p in pieces], "plan.json")
-    halves = runner._merge([judge(view.view(h)) for h in view.split_plan(plan, 2, (0.6, 0.4))], "plan.json")
+    whole = runner.merge_results([judge(context)], "plan.json")
+    split = runner.merge_results([judge(p) for p in pieces], "plan.json")
+    halves = runner.merge_results([judge(view.view(h)) for h in view.split_plan(plan, 2, (0.6, 0.4))], "plan.json")
     assert whole == split == halves
     assert table.counts(whole)["failures"] > 0
 

@@ -87,7 +87,7 @@ def _worker(file: Path, rego: Engine, policy_dir: Path, *, to_parent: int, from_
 def check_file_pipelined(
     file: Path, make_data: Callable[[], dict[str, Any]], rego: Engine, policy_dir: Path
 ) -> list[dict[str, Any]]:
-    from platform_tools.guardrails.policy.runner import _merge
+    from platform_tools.guardrails.policy.runner import merge_results
 
     half_r, half_w = os.pipe()  # worker → here: this process's half of the view, or the plan's error
     data_r, data_w = os.pipe()  # here → worker: the data document
@@ -135,7 +135,7 @@ def check_file_pipelined(
     answer = json.loads(theirs) if theirs else {"crash": "the policy worker exited without an answer"}
     if isinstance(answer, dict):
         raise WorkerError("the policy worker failed:\n" + _crash(theirs))
-    return _merge([*mine, *answer], str(file))
+    return merge_results([*mine, *answer], str(file))
 
 
 def _crash(text: str) -> str:

@@ -43,7 +43,7 @@ def _result(raw: dict[str, Any]) -> dict[str, Any]:
     return {"msg": raw["msg"], "metadata": dict(sorted(meta.items()))}
 
 
-def _merge(parts: Iterable[dict[str, dict[str, list[Any]]]], filename: str) -> list[dict[str, Any]]:
+def merge_results(parts: Iterable[dict[str, dict[str, list[Any]]]], filename: str) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, dict[str, Any]]] = {ns: {} for ns in NAMESPACES}
     kinds: dict[str, dict[str, str]] = {ns: {} for ns in NAMESPACES}
     for part in parts:
@@ -107,8 +107,8 @@ def check_plan(
     data = data if data is not None else default_data()
     policy_dir = policy_dir or default_policy_dir()
     if not fast:
-        return _merge([rego.evaluate(plan, data, policy_dir)], filename)
-    return _merge(evaluate_view(view(plan), rego, data, policy_dir, workers), filename)
+        return merge_results([rego.evaluate(plan, data, policy_dir)], filename)
+    return merge_results(evaluate_view(view(plan), rego, data, policy_dir, workers), filename)
 
 
 def evaluate_view(
@@ -167,7 +167,7 @@ def check_path(
 
     rego = select(engine)
     make_data = data if callable(data) else (lambda: data if data is not None else default_data())
-    with _no_garbage_collection():
+    with no_garbage_collection():
         folder = policy_dir or default_policy_dir()
         if len(files) == 1 and pipelined(files[0]):
             return check_file_pipelined(files[0], make_data, rego, folder)
@@ -179,7 +179,7 @@ def check_path(
 
 
 @contextmanager
-def _no_garbage_collection() -> Iterator[None]:
+def no_garbage_collection() -> Iterator[None]:
     """A plan of 10,000 resources is a few hundred thousand objects, none in a reference cycle: the cyclic
     collector would walk them again and again while they are built (a third of the view's time) and free
     nothing, so it pauses while a plan is checked."""

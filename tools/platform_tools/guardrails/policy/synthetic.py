@@ -154,7 +154,7 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
     import tempfile
 
     from platform_tools.guardrails.policy.engines import select
-    from platform_tools.guardrails.policy.runner import _merge, _no_garbage_collection, check_path, evaluate_view
+    from platform_tools.guardrails.policy.runner import check_path, evaluate_view, merge_results, no_garbage_collection
     from platform_tools.guardrails.policy.view import view
     from platform_tools.resources import policy_dir
 
@@ -164,7 +164,7 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = Path(tmp) / "plan.json"
         path.write_text(json.dumps(synthetic_plan(n_resources)))
-        with _no_garbage_collection():
+        with no_garbage_collection():
             t0 = time.perf_counter()
             plan = json.loads(path.read_text())
             t1 = time.perf_counter()
@@ -172,7 +172,7 @@ def bench(n_resources: int = 10000, engine: str | None = None, workdir: Path | N
             t2 = time.perf_counter()
             parts = evaluate_view(context, rego, data, policy_dir())
             t3 = time.perf_counter()
-            results = _merge(parts, str(path))
+            results = merge_results(parts, str(path))
             t4 = time.perf_counter()
         check_path(path, data=data, engine=rego)
         t5 = time.perf_counter()
