@@ -141,9 +141,8 @@ CPU_REFERENCE = "import time; t = time.perf_counter(); sum(range(30_000_000)); p
 def cpu_reference() -> float:
     """Seconds of a fixed pure-Python loop: this machine's speed during the run, to compare runs made on days
     when the shared 2-core machine was faster or slower (seen here: 0.4 s to 0.6 s)."""
-    runs = [float(subprocess.run([PY, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True).stdout)]
-    runs += [float(subprocess.run([PY, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True).stdout)]
-    return round(min(runs), 3)
+    runs = (subprocess.run([PY, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True) for _ in range(2))
+    return round(min(float(run.stdout) for run in runs), 3)
 
 
 def print_policy(policy: dict[str, dict[str, float | None]]) -> None:
