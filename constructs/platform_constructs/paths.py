@@ -21,14 +21,15 @@ def checkout_root() -> Path | None:
     return None
 
 
-def _local_root() -> Path:
+def local_root() -> Path:
+    """The checkout, else the working directory: where local working files and outputs go by default."""
     return checkout_root() or Path.cwd()
 
 
 def work_dir() -> Path:
     """Generated helper files (Terraform CLI config, schema cache): ``<root>/build``; ``$INFRA_WORK_DIR`` overrides."""
     configured = os.environ.get("INFRA_WORK_DIR")
-    return Path(configured).resolve() if configured else _local_root() / "build"
+    return Path(configured).resolve() if configured else local_root() / "build"
 
 
 def cli_config_path() -> Path:
@@ -49,7 +50,7 @@ def state_dir() -> Path:
     absolute path, so another ``--out`` cannot leave the bootstrap state somewhere it will not be found.
     """
     configured = os.environ.get("INFRA_STATE_DIR")
-    return Path(configured).resolve() if configured else _local_root() / ".state"
+    return Path(configured).resolve() if configured else local_root() / ".state"
 
 
 def terraform_data_dir(scope: str, stack: str) -> Path:
@@ -60,5 +61,5 @@ def terraform_data_dir(scope: str, stack: str) -> Path:
     state it moves. ``$INFRA_TERRAFORM_DATA_DIR`` overrides the root.
     """
     configured = os.environ.get("INFRA_TERRAFORM_DATA_DIR")
-    root = Path(configured).resolve() if configured else _local_root() / ".terraform-data"
+    root = Path(configured).resolve() if configured else local_root() / ".terraform-data"
     return root / scope / stack

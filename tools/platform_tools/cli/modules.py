@@ -10,7 +10,7 @@ from platform_tools.cli.common import add_platform_option, registry_path
 
 def cmd_modules_export(args: argparse.Namespace) -> int:
     from platform_constructs.errors import ConfigError, Problem
-    from platform_constructs.paths import checkout_root
+    from platform_constructs.paths import local_root
     from platform_tools.catalog_export import check_catalog, export_catalog
 
     out = Path(args.out)
@@ -18,7 +18,7 @@ def cmd_modules_export(args: argparse.Namespace) -> int:
         check_catalog(registry_path(args.platform), out)
         print(f"ok: {out}/ matches a fresh export")
         return 0
-    committed = (checkout_root() or Path.cwd()) / "modules_out"
+    committed = local_root() / "modules_out"
     if args.module and out.resolve() == committed.resolve():
         raise ConfigError(
             "modules export",
