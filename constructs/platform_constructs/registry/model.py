@@ -32,6 +32,10 @@ ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
 TABLE_PATTERN = r"^[a-zA-Z0-9_.-]{3,255}$"
 ALIAS_PATTERN = r"^[a-zA-Z0-9/_-]{1,250}$"
 LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,49}$"
+TEAM_SLUG_PATTERN = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?$"
+WORKDIR_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}){0,7}$"
+PROVIDER_PATTERN = r"^(?:[a-z0-9.-]+/)?[a-z0-9-]{1,64}/[a-z0-9-]{1,64}$"
+MODULE_SOURCE_PATTERN = r"^[A-Za-z0-9:/._@?=&+-]{3,300}$"
 
 #: What each pattern means, in words, for error messages.
 PATTERN_RULES = {
@@ -49,6 +53,10 @@ PATTERN_RULES = {
     TABLE_PATTERN: "a DynamoDB table name (letters, digits, '_.-', 3-255)",
     ALIAS_PATTERN: "a KMS alias without the 'alias/' prefix (letters, digits, '/_-')",
     LABEL_PATTERN: "a GitHub label: a letter or digit, then letters, digits, spaces and '._:-', at most 50",
+    TEAM_SLUG_PATTERN: "ORG/TEAM-SLUG of a GitHub team, for example acme/platform",
+    WORKDIR_PATTERN: "a relative path inside the repository such as infra (no '..', no leading '/')",
+    PROVIDER_PATTERN: "a provider source address such as hashicorp/aws or registry.terraform.io/hashicorp/aws",
+    MODULE_SOURCE_PATTERN: "a module source prefix such as git::https://github.com/acme/shared-modules.git//",
 }
 
 AccountId = Annotated[str, Field(strict=True, pattern=ACCOUNT_PATTERN)]
@@ -171,6 +179,19 @@ class Service(_Model):
     team: TeamName = Field(description="value of the Team tag")
     owner: Email = Field(description="value of the Owner tag: the accountable person's email")
     cost_center: CostCenter = Field(description="value of the CostCenter tag")
+    working_directory: Annotated[str, StringConstraints(pattern=WORKDIR_PATTERN)] = Field(
+        "infra", description="the repository's Terraform root (holds environments/<env>/); the PR check reads it here"
+    )
+    environments: tuple[EnvName, ...] = Field(
+        (), description="environments the service deploys to (each planned on every PR); empty = all of them"
+    )
+    infracost: bool = Field(True, description="run Infracost on the service's PRs (needs INFRACOST_API_KEY)")
+
+    @model_validator(mode="after")
+    def _safe_workdir(self) -> Service:
+        if any(part in ("..", ".") for part in self.working_directory.split("/")):
+            raise ValueError("working_directory must not contain '.' or '..' segments")
+        return self
 
 
 class StateBackendSettings(_Model):
@@ -225,13 +246,65 @@ class OverrideSettings(_Model):
     approvers: tuple[GitHubOwner, ...] = Field(
         (), description="GitHub logins whose approving review on the head commit grants the override"
     )
+    team: Annotated[str, StringConstraints(pattern=TEAM_SLUG_PATTERN)] | None = Field(
+        None, description="ORG/TEAM-SLUG whose members may approve an override (the workflow needs PLATFORM_TEAM_TOKEN)"
+    )
+
+
+class PublicCidr(_Model):
+    """A public address range that service security groups may open to (an office egress, a vendor's webhooks)."""
+
+    cidr: str = Field(description="IPv4 or IPv6 CIDR, for example 203.0.113.0/24")
+    description: Annotated[str, StringConstraints(min_length=3, max_length=200)] = Field(
+        description="why it is allowed (shown in the policy's messages)"
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> PublicCidr:
+        import ipaddress
+
+        if not self.cidr.isascii():
+            raise ValueError("cidr must be ASCII")
+        try:
+            net = ipaddress.ip_network(self.cidr, strict=True)
+        except ValueError as err:
+            raise ValueError(f"cidr {self.cidr!r} is not a network address in CIDR form: {err}") from None
+        if net.prefixlen < (16 if net.version == 4 else 32):
+            raise ValueError(f"cidr {self.cidr!r} is wider than /16 (IPv4) or /32 (IPv6): name the narrow ranges")
+        return self
+
+
+class NetworkGuardrails(_Model):
+    """What counts as an open ingress: any CIDR outside private space and outside ``public_cidrs``."""
+
+    public_cidrs: tuple[PublicCidr, ...] = Field(
+        (), description="public ranges service security groups may allow ingress from"
+    )
+
+
+class SourceGuardrails(_Model):
+    """Where a service repo's Terraform may take code from: modules and providers outside these are refused."""
+
+    modules: tuple[Annotated[str, StringConstraints(pattern=MODULE_SOURCE_PATTERN)], ...] = Field(
+        (),
+        description="module source prefixes allowed besides the platform catalog and local ./ paths",
+    )
+    providers: tuple[Annotated[str, StringConstraints(pattern=PROVIDER_PATTERN)], ...] = Field(
+        ("hashicorp/aws", "hashicorp/random", "hashicorp/null", "hashicorp/time", "hashicorp/tls", "hashicorp/archive"),
+        description="provider source addresses a service may use (hashicorp/external and hashicorp/http never)",
+    )
 
 
 class Guardrails(_Model):
     """Settings of the checks run on every service-repo PR (policy, scanners, cost)."""
 
+    severity_threshold: Literal["CRITICAL", "HIGH", "MEDIUM", "LOW"] = Field(
+        "HIGH", description="lowest trivy/checkov severity that blocks the merge"
+    )
     cost: CostGuardrails = CostGuardrails()
     override: OverrideSettings = OverrideSettings()
+    network: NetworkGuardrails = NetworkGuardrails()
+    sources: SourceGuardrails = SourceGuardrails()
 
 
 class Registry(_Model):
@@ -258,6 +331,13 @@ class Registry(_Model):
             list(self.environments),
             [(s.name, s.repo) for s in self.services],
         )
+        for i, svc in enumerate(self.services):
+            problems += [
+                f"services[{i}].environments: {env!r} is not an environment in platform.yaml; "
+                f"fix: one of {', '.join(self.environments)}, or leave the list empty for all"
+                for env in svc.environments
+                if env not in self.environments
+            ]
         if problems:
             # One line per problem, "path: message; fix: ..."; the loader turns each into a Problem.
             raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
@@ -305,6 +385,10 @@ class Registry(_Model):
         if problem is not None:
             raise ConfigError("platform.yaml", [problem])
         return self.environments[name]
+
+    def service_environments(self, service: Service) -> tuple[str, ...]:
+        """The environments a service's PRs are planned for: its own list, else every registered one."""
+        return service.environments or tuple(self.environments)
 
     def repo_id(self, service: Service) -> str:
         return f"{self.github.host}/{self.github.owner}/{service.repo}"
