@@ -57,10 +57,10 @@ def test_this_repos_workflows_pass_actionlint() -> None:
 
 def test_actionlint_can_fail(tmp_path: Path) -> None:
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
-    text = REUSABLE.read_text().replace("inputs.severity-threshold", "inputs.severity-treshold")
+    text = REUSABLE.read_text().replace("inputs.service", "inputs.servcie")
     (tmp_path / ".github" / "workflows" / "infra-checks.yml").write_text(text)
     out = lint(tmp_path, ".github/workflows/infra-checks.yml")
-    assert out.returncode == 1 and "severity-treshold" in out.stdout
+    assert out.returncode == 1 and "servcie" in out.stdout
 
 
 @pytest.mark.parametrize("service", ["fileflow", "authhub"])
@@ -68,35 +68,39 @@ def test_rendered_caller_passes_actionlint_against_the_reusable_workflow(
     registry: Registry, service: str, tmp_path: Path
 ) -> None:
     workflows = scratch_repo(tmp_path)
-    text = render_infra_checks_caller(registry, service, approvers=["carol", "@dave"])
-    remote = "uses: acme/platform-infra/.github/workflows/infra-checks.yml@v1.0.0"
+    text = render_infra_checks_caller(registry, service, ref="v1.0.0")
+    remote = "uses: acme/platform-infra/.github/workflows/infra-checks.yml@"
     assert remote in text
     (workflows / "infra-checks.yml").write_text(text)
-    (workflows / "local-caller.yml").write_text(
-        text.replace(remote, "uses: ./.github/workflows/platform-infra-checks.yml")
-    )
+    local = re.sub(re.escape(remote) + r"\S+( # \S+)?", "uses: ./.github/workflows/platform-infra-checks.yml", text)
+    (workflows / "local-caller.yml").write_text(local)
     out = lint(tmp_path, *(f".github/workflows/{f}" for f in ("infra-checks.yml", "local-caller.yml")))
     assert out.returncode == 0, out.stdout + out.stderr
     # The cross-check is real: an input the reusable workflow does not declare is refused.
-    (workflows / "local-caller.yml").write_text(
-        text.replace(remote, "uses: ./.github/workflows/platform-infra-checks.yml").replace(
-            "working-directory: infra", "working-dir: infra"
-        )
-    )
+    (workflows / "local-caller.yml").write_text(local.replace("service:", "working-directory: infra\n      service:"))
     out = lint(tmp_path, ".github/workflows/local-caller.yml")
-    assert out.returncode == 1 and 'input "working-dir" is not defined' in out.stdout
+    assert out.returncode == 1 and 'input "working-directory" is not defined' in out.stdout
 
 
-def test_caller_and_reusable_workflow_agree(registry: Registry) -> None:
-    caller = yaml.safe_load(render_infra_checks_caller(registry, "fileflow", ref="a" * 40, infracost=False))
+def test_caller_passes_only_the_service_name(registry: Registry) -> None:
+    caller = yaml.safe_load(render_infra_checks_caller(registry, "fileflow", ref="a" * 40))
     callee = yaml.safe_load(REUSABLE.read_text())[True]["workflow_call"]  # YAML 1.1 reads `on` as True
     job = caller["jobs"]["infra-checks"]
-    assert job["uses"].endswith("@" + "a" * 40) and job["with"]["platform-ref"] == "a" * 40
-    assert set(job["with"]) <= set(callee["inputs"])
-    assert set(job["secrets"]) <= set(callee["secrets"]) and "INFRACOST_API_KEY" not in job["secrets"]
-    assert job["with"]["environments"] == "dev stg prod" and job["with"]["infracost"] is False
-    assert caller["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert job["uses"].endswith("@" + "a" * 40)
+    # nothing that decides the verdict is an input: the reusable workflow reads it all from platform.yaml
+    assert job["with"] == {"service": "fileflow"} and set(callee["inputs"]) == {"service"}
+    assert set(job["secrets"]) <= set(callee["secrets"])
+    assert caller["permissions"] == {}
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write", "id-token": "write"}
     assert set(caller[True]) == {"pull_request", "pull_request_review"}
+
+
+def test_a_service_without_infracost_passes_no_infracost_key(registry: Registry) -> None:
+    registry = registry.model_copy(
+        update={"services": tuple(s.model_copy(update={"infracost": False}) for s in registry.services)}
+    )
+    job = yaml.safe_load(render_infra_checks_caller(registry, "fileflow", ref="v1.0.0"))["jobs"]["infra-checks"]
+    assert "INFRACOST_API_KEY" not in job["secrets"]
 
 
 def test_every_third_party_action_is_pinned_by_sha_with_its_version() -> None:
@@ -111,12 +115,43 @@ def test_every_third_party_action_is_pinned_by_sha_with_its_version() -> None:
     assert re.search(r"TRIVY_SHA256: [0-9a-f]{64}\n", text)
 
 
-def test_reusable_workflow_permissions_are_minimal() -> None:
+def _references(node: object) -> str:
+    return yaml.safe_dump(node, width=10_000)
+
+
+def test_reusable_workflow_permissions_are_minimal_and_pr_code_holds_nothing() -> None:
     doc = yaml.safe_load(REUSABLE.read_text())
-    assert doc["permissions"] == {"contents": "read"}
-    assert doc["jobs"]["infra-checks"]["permissions"] == {"contents": "read", "pull-requests": "write"}
-    checkouts = [s for s in doc["jobs"]["infra-checks"]["steps"] if "actions/checkout" in s.get("uses", "")]
+    jobs = doc["jobs"]
+    assert doc["permissions"] == {}
+    assert jobs["prepare"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert jobs["verdict"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # the job that runs the PR's Terraform: no token scope, no secret, no token, nothing but the bundle in
+    plan = jobs["plan"]
+    assert plan["permissions"] == {}
+    text = _references(plan)
+    for forbidden in ("secrets.", "github.token", "GITHUB_TOKEN", "id-token"):
+        assert forbidden not in text, forbidden
+    assert [s.get("uses", "").split("@")[0] for s in plan["steps"] if "uses" in s] == [
+        "actions/download-artifact",
+        "hashicorp/setup-terraform",
+        "actions/upload-artifact",
+    ]
+    # the other jobs never run the PR's Terraform
+    for name in ("prepare", "verdict"):
+        runs = "\n".join(s.get("run", "") for s in jobs[name]["steps"])
+        assert not re.search(r"(^|[;&|(]\s*|\n\s*)terraform\s", runs), name
+    checkouts = [s for j in jobs.values() for s in j["steps"] if "actions/checkout" in s.get("uses", "")]
     assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
+    # secrets reach only the steps that need them
+    for name, job in jobs.items():
+        for step in job["steps"]:
+            if "secrets." in _references(step):
+                assert step["name"] in {
+                    "Check out the platform repository at that commit",
+                    "Check out the platform repository at the prepared commit",
+                    "Set up Infracost",
+                    "Combined report, override check and PR comment",
+                }, (name, step["name"])
 
 
 @pytest.mark.parametrize(
@@ -125,7 +160,6 @@ def test_reusable_workflow_permissions_are_minimal() -> None:
         ({"service": "billing"}, "service: is not registered in platform.yaml"),
         ({"ref": "main"}, "ref: must be a release tag vX.Y.Z or a full commit SHA"),
         ({"ref": "v1.0.0\n    evil: true"}, "ref: must be a release tag"),
-        ({"approvers": ["ok", "not a login"]}, "approvers: are not GitHub logins"),
     ],
 )
 def test_caller_rejects_bad_values(registry: Registry, kwargs: dict[str, object], message: str) -> None:

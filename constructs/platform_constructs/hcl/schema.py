@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platform_constructs.engine import PROVIDER_BINDINGS_VERSION
 from platform_constructs.paths import schema_cache_dir
 from platform_constructs.tf import Terraform, write_cli_config
 from platform_constructs.tf.runner import atomic_write
@@ -73,6 +72,10 @@ def _compact(schema: dict[str, Any]) -> dict[str, Any]:
 
 def load_shapes(cache_dir: Path | None = None, cli_config: Path | None = None) -> ProviderShapes:
     """Shapes for the mirrored provider version, from the cache or from Terraform (about 3 s, once)."""
+    # imported here: the engine package starts jsii's Node.js set-up, which the light install (the service-PR
+    # workflow renders templates through this package's HCL escaping) does not have
+    from platform_constructs.engine import PROVIDER_BINDINGS_VERSION
+
     cache = (cache_dir or schema_cache_dir()) / f"aws-{PROVIDER_BINDINGS_VERSION}.shapes.json"
     if not cache.is_file():
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "settings.json").write_text(settings.to_json() + "\n")
     (out / "infracost.yml").write_text(render_infracost_config(registry, settings.service))
-    mirror = Path(args.provider_mirror).resolve() if args.provider_mirror else None
+    # a self-hosted runner with a provider mirror (and the tests) name it in $INFRA_PROVIDER_MIRROR
+    mirror_dir = args.provider_mirror or os.environ.get("INFRA_PROVIDER_MIRROR")
+    mirror = Path(mirror_dir).resolve() if mirror_dir else None
     (out / "terraform.rc").write_text(cli_config(settings, mirror))
     target = args.github_output or os.environ.get("GITHUB_OUTPUT")
     lines = [f"{k}={v}" for k, v in settings.outputs().items()]
@@ -113,7 +115,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = gsub.add_parser("settings", help="the check's settings from platform.yaml; refuses a foreign repository")
     common(q)
     q.add_argument("--out", required=True, help="folder for settings.json, infracost.yml and terraform.rc")
-    q.add_argument("--provider-mirror", help="a filesystem provider mirror for terraform.rc (default: the registry)")
+    q.add_argument(
+        "--provider-mirror",
+        help="a filesystem provider mirror for terraform.rc (default: $INFRA_PROVIDER_MIRROR, else the registry)",
+    )
     q.add_argument("--github-output", help="file to append name=value outputs to (default: $GITHUB_OUTPUT)")
     q.set_defaults(func=cmd_settings)
 

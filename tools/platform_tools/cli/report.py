@@ -34,8 +34,8 @@ def _inputs(args: argparse.Namespace) -> Inputs:
     from platform_tools.guardrails.report.assemble import Inputs
 
     return Inputs(
-        trivy=Path(args.trivy) if args.trivy else None,
-        checkov=Path(args.checkov) if args.checkov else None,
+        trivy=tuple(Path(p) for p in args.trivy) if args.trivy else None,
+        checkov=tuple(Path(p) for p in args.checkov) if args.checkov else None,
         policy=tuple(Path(p) for p in args.policy or ()),
         cost=Path(args.infracost) if args.infracost else None,
         disabled=frozenset(d for item in args.disable or () for d in item.split(",") if d),
@@ -148,8 +148,8 @@ def cmd_report_post(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--trivy", help="trivy `config --format json` output")
-    p.add_argument("--checkov", help="checkov `-o json` output")
+    p.add_argument("--trivy", action="append", help="trivy `config --format json` output (repeatable: one result)")
+    p.add_argument("--checkov", action="append", help="checkov `-o json` output (repeatable: one result)")
     p.add_argument("--policy", action="append", help="policy runner (conftest JSON) output; repeatable, one per plan")
     p.add_argument("--infracost", help="Infracost `--format json` output (breakdown or diff)")
     p.add_argument(

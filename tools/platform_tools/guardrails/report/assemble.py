@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 class Inputs:
     """Where each tool's output is; ``None`` means the check was expected but produced nothing."""
 
-    trivy: Path | None = None
-    checkov: Path | None = None
+    #: trivy and checkov run over the PR's files and over each plan; their outputs are read as one result
+    trivy: Path | tuple[Path, ...] | None = None
+    checkov: Path | tuple[Path, ...] | None = None
     #: One conftest JSON per environment's plan: their result lists are concatenated.
     policy: tuple[Path, ...] = ()
     cost: Path | None = None
@@ -54,16 +55,27 @@ def load_check(
                     raise ValueError(f"{p.name} is not conftest JSON output (a list of per-file results)")
                 merged += part
             return policy_result(merged)
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
         if name == "trivy":
-            return trivy_result(doc, threshold)
+            return trivy_result(_merged_trivy(docs), threshold)
         if name == "checkov":
-            return checkov_result(doc, threshold)
-        return cost_result(doc, cost_thresholds)
+            reports = [r for d in docs for r in (d if isinstance(d, list) else [d])]
+            return checkov_result(reports[0] if len(reports) == 1 else reports, threshold)
+        return cost_result(docs[0], cost_thresholds)
     except ConfigError as err:  # e.g. Infracost JSON without the fields the cost check needs
         return _not_run(name, f"output {path.name} could not be read: {' '.join(str(err).split())}")
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         return _not_run(name, f"output {path.name} could not be read: {err}")
+
+
+def _merged_trivy(docs: list[Any]) -> Any:
+    """Several ``trivy --format json`` reports as one: their ``Results`` lists joined."""
+    if len(docs) == 1:
+        return docs[0]
+    for d in docs:
+        if not isinstance(d, dict):
+            raise ValueError("not trivy JSON output (an object with Results)")
+    return {**docs[0], "Results": [r for d in docs for r in (d.get("Results") or [])]}
 
 
 def build_report(
