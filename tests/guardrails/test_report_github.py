@@ -20,9 +20,10 @@ from platform_tools.github.client import GitHubClient, GitHubError
 from platform_tools.github.pulls import RestPullRequests
 from platform_tools.guardrails.override import Approvers, evaluate_override
 from platform_tools.guardrails.report.markdown import MARKER
-from platform_tools.guardrails.report.post import upsert_comment
+from platform_tools.guardrails.report.post import ACTIONS_BOT, comment_author, upsert_comment
 from support.env import FIXTURES
-from support.fake_github import FakeGitHub, PullState
+from support.fake_github import ACTIONS_BOT as ACTIONS_IDENTITY
+from support.fake_github import FakeGitHub, Identity, PullState
 
 REPO = "acme/fileflow"
 HEAD = "a" * 40
@@ -53,10 +54,10 @@ def test_first_run_creates_second_run_updates_exactly_one_comment(fake: FakeGitH
     for i in range(150):  # our comment lands on page 2 (per_page=100): finding it needs pagination
         fake.comment(REPO, 7, f"chatter {i}")
     gh = client(fake)
-    first, created = upsert_comment(gh, REPO, 7, f"{MARKER}\nrun 1")
-    assert created
-    second, created = upsert_comment(gh, REPO, 7, f"{MARKER}\nrun 2")
-    assert not created and second.id == first.id
+    first = upsert_comment(gh, REPO, 7, f"{MARKER}\nrun 1", author=ACTIONS_BOT)
+    assert first.created
+    second = upsert_comment(gh, REPO, 7, f"{MARKER}\nrun 2", author=ACTIONS_BOT)
+    assert not second.created and second.comment.id == first.comment.id
     ours = [c for c in pr.comments if c["body"].startswith(MARKER)]
     assert len(ours) == 1 and ours[0]["body"].endswith("run 2")
     pages = fake.requests("GET", "/issues/7/comments")
@@ -65,8 +66,63 @@ def test_first_run_creates_second_run_updates_exactly_one_comment(fake: FakeGitH
 
 def test_a_quoted_marker_is_not_our_comment(fake: FakeGitHub, pr: PullState) -> None:
     fake.comment(REPO, 7, f"> quoting the bot:\n> {MARKER}")
-    _, created = upsert_comment(client(fake), REPO, 7, f"{MARKER}\nreport")
-    assert created and len(pr.comments) == 2
+    posted = upsert_comment(client(fake), REPO, 7, f"{MARKER}\nreport", author=ACTIONS_BOT)
+    assert posted.created and len(pr.comments) == 2 and not posted.impostors
+
+
+# -- whose comment is ours: the token's identity, never the marker alone -------------------------------------------
+
+FORGED = f"{MARKER}\n## Infrastructure checks\n\n**✅ passed**\n"
+
+
+def test_github_token_identity_is_the_actions_bot(fake: FakeGitHub) -> None:
+    """``github.token`` is an installation token: GET /user answers 403 and its comments are the Actions bot's."""
+    gh = client(fake)
+    assert gh.token_login() is None
+    assert comment_author(gh) == "github-actions[bot]"
+    assert comment_author(gh, "@acme-guard[bot]") == "acme-guard[bot]"  # a GitHub App's token, configured
+    assert len(fake.requests("GET", "/user")) == 3  # asked every time, never assumed
+
+
+def test_a_user_token_is_known_by_get_user_and_beats_the_configured_author(fake: FakeGitHub) -> None:
+    token = fake.add_token("ghp_platform_bot", Identity("acme-platform-bot"))
+    gh = RestPullRequests(GitHubClient(token, fake.url))
+    assert gh.token_login() == "acme-platform-bot"
+    assert comment_author(gh, "github-actions[bot]") == "acme-platform-bot"
+
+
+def test_an_unexpected_refusal_of_get_user_is_an_error_not_a_guess(fake: FakeGitHub) -> None:
+    with pytest.raises(GitHubError, match="401"):
+        comment_author(RestPullRequests(GitHubClient("wrong", fake.url)))
+
+
+def test_a_forged_marker_comment_is_never_updated_and_is_named_in_ours(fake: FakeGitHub, pr: PullState) -> None:
+    """The PR author posts a fake "all green" report first; the real one must neither edit nor be mistaken for it."""
+    forged = fake.comment(REPO, 7, FORGED, user="dev-author")
+    gh = client(fake)
+    first = upsert_comment(gh, REPO, 7, f"{MARKER}\n## Infrastructure checks\n\n**❌ blocked**", author=ACTIONS_BOT)
+    assert first.created and first.comment.id != forged["id"]
+    assert [c.id for c in first.impostors] == [forged["id"]]
+    again = upsert_comment(gh, REPO, 7, f"{MARKER}\nrun 2", author=ACTIONS_BOT)
+    assert not again.created and again.comment.id == first.comment.id
+    assert forged["body"] == FORGED and not fake.requests("PATCH", f"/comments/{forged['id']}")
+    ours = pr.comments[1]
+    assert ours["user"] == {"login": "github-actions[bot]", "type": "Bot"}
+    assert ours["body"].startswith(f"{MARKER}\n> ⚠️ 1 other comment(s) on this PR look like this report")
+    assert "(by @dev-author)" in ours["body"] and ours["body"].endswith("run 2")
+
+
+def test_a_user_token_ignores_marker_comments_of_the_actions_bot(fake: FakeGitHub, pr: PullState) -> None:
+    """A workflow the PR changes can post as github-actions[bot] too: for a user token that is someone else."""
+    fake.comment(REPO, 7, FORGED, user=ACTIONS_IDENTITY)
+    token = fake.add_token("ghp_platform_bot", Identity("acme-platform-bot"))
+    gh = RestPullRequests(GitHubClient(token, fake.url))
+    author = comment_author(gh)
+    first = upsert_comment(gh, REPO, 7, f"{MARKER}\nreport", author=author)
+    second = upsert_comment(gh, REPO, 7, f"{MARKER}\nreport 2", author=author)
+    assert first.created and not second.created and second.comment.id == first.comment.id
+    assert pr.comments[0]["body"] == FORGED
+    assert pr.comments[1]["user"]["login"] == "acme-platform-bot"
 
 
 def test_bad_token_is_an_actionable_error(fake: FakeGitHub) -> None:
@@ -129,7 +185,9 @@ def test_pr_author_cannot_approve_their_own_override(fake: FakeGitHub, pr: PullS
     assert not _override(fake, users=frozenset({"dev-author"})).accepted
 
 
-def _post(fake: FakeGitHub, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _post(
+    fake: FakeGitHub, tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     args = [
         str(INFRA),
         "report",
@@ -152,8 +210,8 @@ def _post(fake: FakeGitHub, tmp_path: Path, *extra: str) -> subprocess.Completed
         str(tmp_path / "comment.md"),
         *extra,
     ]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GITHUB_TOKEN": fake.token}
-    return subprocess.run(args, capture_output=True, text=True, check=False, env=env)
+    environ = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GITHUB_TOKEN": fake.token, **(env or {})}
+    return subprocess.run(args, capture_output=True, text=True, check=False, env=environ)
 
 
 def test_cli_post_blocks_then_passes_after_override(fake: FakeGitHub, tmp_path: Path, pr: PullState) -> None:
@@ -195,3 +253,39 @@ def test_cli_post_still_reports_when_the_override_cannot_be_evaluated(
     assert "created comment" in out.stderr and len(pr.comments) == 1
     body = pr.comments[0]["body"]
     assert "could not be evaluated" in body and "404" in body
+
+
+def test_cli_post_leaves_a_forged_report_alone_and_says_so(fake: FakeGitHub, tmp_path: Path, pr: PullState) -> None:
+    forged = fake.comment(REPO, 7, FORGED, user="dev-author")
+    out = _post(fake, tmp_path)
+    assert out.returncode == 3, out.stderr
+    assert forged["body"] == FORGED and len(pr.comments) == 2
+    assert "created comment" in out.stderr and "as @github-actions[bot]" in out.stderr
+    assert f"warning: comment {forged['id']} by @dev-author starts with the infra-checks marker" in out.stderr
+    ours = pr.comments[1]["body"]
+    assert "❌ blocked" in ours and "not written by the check (by @dev-author)" in ours
+
+
+def test_cli_post_with_a_github_app_token_uses_the_configured_bot(
+    fake: FakeGitHub, tmp_path: Path, pr: PullState
+) -> None:
+    """An App token cannot ask GET /user: ``$INFRA_COMMENT_AUTHOR`` names its bot, and github-actions[bot]'s
+    marker comment (a workflow in the PR can post one) is then someone else's."""
+    fake.comment(REPO, 7, FORGED, user=ACTIONS_IDENTITY)
+    token = fake.add_token("ghs_app_token", Identity("acme-guard[bot]", app="acme-guard"))
+    for run in (1, 2):
+        out = _post(fake, tmp_path, env={"GITHUB_TOKEN": token, "INFRA_COMMENT_AUTHOR": "acme-guard[bot]"})
+        assert out.returncode == 3, out.stderr
+        assert ("created" if run == 1 else "updated") + " comment" in out.stderr
+    assert len(pr.comments) == 2 and pr.comments[0]["body"] == FORGED
+    assert pr.comments[1]["user"]["login"] == "acme-guard[bot]"
+
+
+def test_cli_post_warns_when_the_configured_bot_is_not_who_github_wrote_as(
+    fake: FakeGitHub, tmp_path: Path, pr: PullState
+) -> None:
+    token = fake.add_token("ghs_app_token", Identity("acme-guard[bot]", app="acme-guard"))
+    out = _post(fake, tmp_path, "--comment-author", "acme-typo[bot]", env={"GITHUB_TOKEN": token})
+    assert out.returncode == 3, out.stderr
+    assert "GitHub wrote comment" in out.stderr and "set --comment-author" in out.stderr
+    assert "(or $INFRA_COMMENT_AUTHOR) to acme-guard[bot]" in out.stderr

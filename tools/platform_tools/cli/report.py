@@ -21,6 +21,7 @@ from platform_tools.guardrails.cis import SEVERITIES
 from platform_tools.guardrails.report.model import CHECKS
 
 if TYPE_CHECKING:
+    from platform_tools.github.pulls import PullRequestApi
     from platform_tools.guardrails.override import Override
     from platform_tools.guardrails.report.assemble import Inputs
     from platform_tools.guardrails.report.model import Report
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 APPROVERS_ENV = "INFRA_OVERRIDE_APPROVERS"
 #: A token with read:org, used only to list the approver team's members (github.token cannot).
 TEAM_TOKEN_ENV = "INFRA_TEAM_TOKEN"
+#: The bot login of a GitHub App token (``<app-slug>[bot]``), which ``GET /user`` cannot tell.
+COMMENT_AUTHOR_ENV = "INFRA_COMMENT_AUTHOR"
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
@@ -110,7 +113,6 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     from platform_tools.github.pulls import RestPullRequests
     from platform_tools.guardrails.override import Approvers, Override, evaluate_override
     from platform_tools.guardrails.report.markdown import render_markdown
-    from platform_tools.guardrails.report.post import upsert_comment
 
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY", "")
     if not repo or "/" not in repo:
@@ -136,8 +138,7 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     markdown = render_markdown(report)
     _write_outputs(args, report, markdown)
     try:
-        comment, created = upsert_comment(gh, repo, args.pr, markdown)
-        print(f"{'created' if created else 'updated'} comment {comment.id} on {repo}#{args.pr}", file=sys.stderr)
+        _post_comment(gh, repo, args.pr, markdown, args.comment_author or os.environ.get(COMMENT_AUTHOR_ENV, ""))
     except GitHubError as err:
         if not args.comment_optional:
             raise
@@ -145,6 +146,34 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     if report.overridden:
         print(f"override accepted: approved by {override.approver} at {override.approved_at}", file=sys.stderr)
     return report.exit_code
+
+
+def _post_comment(gh: PullRequestApi, repo: str, number: int, markdown: str, configured: str) -> None:
+    """Upsert the comment as the token's own, and say in the job log what a reader of the PR cannot see."""
+    from platform_tools.guardrails.report.post import comment_author, upsert_comment
+
+    author = comment_author(gh, configured)
+    wanted = configured.strip().lstrip("@")
+    if wanted and wanted.lower() != author.lower():
+        print(
+            f"warning: the token is @{author} (GET /user), so the comment author {wanted!r} is ignored", file=sys.stderr
+        )
+    posted = upsert_comment(gh, repo, number, markdown, author=author)
+    for c in posted.impostors:
+        print(
+            f"warning: comment {c.id} by @{c.user} starts with the infra-checks marker but was not written by this "
+            f"job's token (@{author}): ignored, never updated, and named as not the check's result in ours",
+            file=sys.stderr,
+        )
+    written_by = posted.comment.user
+    if written_by and written_by.lower() != author.lower():
+        print(
+            f"warning: GitHub wrote comment {posted.comment.id} as @{written_by}, not @{author}: set --comment-author "
+            f"(or ${COMMENT_AUTHOR_ENV}) to {written_by}; until then each run adds a comment instead of updating one",
+            file=sys.stderr,
+        )
+    action = "created" if posted.created else "updated"
+    print(f"{action} comment {posted.comment.id} on {repo}#{number} as @{author}", file=sys.stderr)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -191,6 +220,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     post.add_argument("--override-label", default="infra-override", help="label that requests an override")
     post.add_argument("--approver", action="append", help="GitHub login allowed to approve an override; repeatable")
     post.add_argument("--approver-team", help="ORG/TEAM-SLUG whose members may approve (needs a read:org token)")
+    post.add_argument(
+        "--comment-author",
+        help="login the token writes comments as when GET /user cannot tell: a GitHub App token's <app-slug>[bot] "
+        f"(default: ${COMMENT_AUTHOR_ENV}, else github-actions[bot], the bot of github.token)",
+    )
     post.add_argument(
         "--comment-optional",
         action="store_true",
