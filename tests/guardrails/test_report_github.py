@@ -130,8 +130,8 @@ def test_bad_token_is_an_actionable_error(fake: FakeGitHub) -> None:
         RestPullRequests(GitHubClient("wrong", fake.url)).list_comments(REPO, 7)
 
 
-def _override(fake: FakeGitHub, **approvers: Any) -> Any:
-    return evaluate_override(client(fake), REPO, 7, Approvers(**approvers))
+def _override(fake: FakeGitHub, head_sha: str = HEAD, **approvers: Any) -> Any:
+    return evaluate_override(client(fake), REPO, 7, Approvers(**approvers), head_sha=head_sha)
 
 
 def test_override_accepted_with_label_and_platform_approval_on_head(fake: FakeGitHub, pr: PullState) -> None:
@@ -157,7 +157,7 @@ def test_override_approver_from_team(fake: FakeGitHub, pr: PullState) -> None:
         ([], [("carol", "APPROVED", HEAD)], "has no `infra-override` label"),
         (["infra-override"], [], "no approving review by a platform-team member"),
         (["infra-override"], [("mallory", "APPROVED", HEAD)], "@mallory, who is not on the platform team"),
-        (["infra-override"], [("carol", "APPROVED", OLD)], "not the head commit"),
+        (["infra-override"], [("carol", "APPROVED", OLD)], "not the checked commit `aaaaaaaaaaaa`"),
         (
             ["infra-override"],
             [("carol", "APPROVED", HEAD), ("carol", "CHANGES_REQUESTED", HEAD)],
@@ -179,6 +179,24 @@ def test_override_refused(
     assert decision.label_present == ("infra-override" in labels)
 
 
+def test_override_refused_when_new_commits_arrived_since_the_scan(fake: FakeGitHub, pr: PullState) -> None:
+    """The run checked OLD; the author pushed HEAD, which carol approved. That approval is not about OLD's results
+    (a re-run of OLD's job must not turn green on it), and the run on HEAD decides on its own."""
+    pr.labels = ["infra-override"]
+    review(fake, "carol", "APPROVED", HEAD, "2026-11-29T10:00:00Z")
+    decision = _override(fake, head_sha=OLD, users=frozenset({"carol"}))
+    assert not decision.accepted and decision.commit == OLD
+    assert "new commits since the scan: this run checked `bbbbbbbbbbbb`, the PR's head is now `aaaaaaaaaaaa`" in (
+        decision.reason
+    )
+    assert _override(fake, head_sha=HEAD.upper(), users=frozenset({"carol"})).accepted
+
+
+def test_override_needs_the_scanned_commit(fake: FakeGitHub) -> None:
+    with pytest.raises(ValueError, match="head_sha"):
+        _override(fake, head_sha="", users=frozenset({"carol"}))
+
+
 def test_pr_author_cannot_approve_their_own_override(fake: FakeGitHub, pr: PullState) -> None:
     pr.labels = ["infra-override"]
     review(fake, "dev-author", "APPROVED", HEAD, "2026-11-29T10:00:00Z")
@@ -186,8 +204,10 @@ def test_pr_author_cannot_approve_their_own_override(fake: FakeGitHub, pr: PullS
 
 
 def _post(
-    fake: FakeGitHub, tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+    fake: FakeGitHub, tmp_path: Path, *extra: str, env: dict[str, str] | None = None, head_sha: str | None = HEAD
 ) -> subprocess.CompletedProcess[str]:
+    """``infra report post`` as the workflow runs it, on trivy findings that block; ``head_sha`` is the scanned
+    commit (``None``: the flag is left out)."""
     args = [
         str(INFRA),
         "report",
@@ -208,6 +228,7 @@ def _post(
         str(tmp_path / "report.json"),
         "--out",
         str(tmp_path / "comment.md"),
+        *(["--head-sha", head_sha] if head_sha is not None else []),
         *extra,
     ]
     environ = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GITHUB_TOKEN": fake.token, **(env or {})}
@@ -235,7 +256,7 @@ def test_cli_post_blocks_then_passes_after_override(fake: FakeGitHub, tmp_path: 
 
 
 def test_cli_post_without_token_exits_2(fake: FakeGitHub, tmp_path: Path) -> None:
-    args = [str(INFRA), "report", "post", "--repo", REPO, "--pr", "7", "--api-url", fake.url]
+    args = [str(INFRA), "report", "post", "--repo", REPO, "--pr", "7", "--api-url", fake.url, "--head-sha", HEAD]
     out = subprocess.run(
         args, capture_output=True, text=True, check=False, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     )
@@ -289,3 +310,35 @@ def test_cli_post_warns_when_the_configured_bot_is_not_who_github_wrote_as(
     assert out.returncode == 3, out.stderr
     assert "GitHub wrote comment" in out.stderr and "set --comment-author" in out.stderr
     assert "(or $INFRA_COMMENT_AUTHOR) to acme-guard[bot]" in out.stderr
+
+
+def test_cli_post_refuses_to_judge_an_override_without_the_scanned_commit(
+    fake: FakeGitHub, tmp_path: Path, pr: PullState
+) -> None:
+    """Without --head-sha the override used to be judged against the live head: an approval of a commit the checks
+    never saw could pass them. Now the command refuses (exit 2) before it touches GitHub."""
+    pr.labels = ["infra-override"]
+    review(fake, "carol", "APPROVED", HEAD, "2026-11-29T10:00:00Z")
+    out = _post(fake, tmp_path, head_sha=None)
+    assert out.returncode == 2, out.stderr
+    assert "--head-sha: is required: an override is only judged against the commit the checks ran on" in out.stderr
+    assert "github.event.pull_request.head.sha" in out.stderr
+    assert fake.calls == [] and pr.comments == []
+    short = _post(fake, tmp_path, head_sha=HEAD[:12])
+    assert short.returncode == 2 and "--head-sha: is not a full commit SHA" in short.stderr
+
+
+def test_cli_post_an_approval_of_newer_commits_does_not_pass_an_older_scan(
+    fake: FakeGitHub, tmp_path: Path, pr: PullState
+) -> None:
+    """The job of OLD (re-run, or slow) must not turn green on an approval given to the PR's new head."""
+    pr.labels = ["infra-override"]
+    review(fake, "carol", "APPROVED", HEAD, "2026-11-29T10:00:00Z")
+    stale = _post(fake, tmp_path, head_sha=OLD)
+    assert stale.returncode == 3, stale.stderr
+    body = pr.comments[0]["body"]
+    assert "Not accepted: new commits since the scan" in body and "commit `bbbbbbbbbbbb`" in body
+    audit = json.loads((tmp_path / "report.json").read_text())
+    assert audit["head_sha"] == OLD and audit["override"]["accepted"] is False
+    current = _post(fake, tmp_path, head_sha=HEAD)
+    assert current.returncode == 0, current.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -108,6 +109,37 @@ def approvers_from(args: argparse.Namespace) -> tuple[frozenset[str], str, str]:
     return frozenset(users), org, team
 
 
+def scanned_commit(value: str | None) -> str:
+    """The commit the checks ran on, which the override is judged against: required, a full SHA.
+
+    Without it the override would be judged against whatever the PR's head is by the time the report runs, which
+    may be a commit these checks never saw.
+    """
+    sha = (value or "").strip().lower()
+    if not sha:
+        raise ConfigError(
+            "infra report post",
+            [
+                Problem(
+                    "--head-sha",
+                    "is required: an override is only judged against the commit the checks ran on",
+                    None,
+                    "pass the scanned commit (in the workflow: ${{ github.event.pull_request.head.sha }})",
+                )
+            ],
+        )
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+        raise ConfigError(
+            "infra report post",
+            [
+                Problem(
+                    "--head-sha", "is not a full commit SHA", value, "pass all 40 hex digits, not a branch or a prefix"
+                )
+            ],
+        )
+    return sha
+
+
 def cmd_report_post(args: argparse.Namespace) -> int:
     from platform_tools.github.client import GitHubClient, GitHubError
     from platform_tools.github.pulls import RestPullRequests
@@ -119,6 +151,7 @@ def cmd_report_post(args: argparse.Namespace) -> int:
         raise ConfigError(
             "infra report post", [Problem("--repo", "must be OWNER/NAME", repo, "pass --repo or set GITHUB_REPOSITORY")]
         )
+    head_sha = scanned_commit(args.head_sha)
     client = GitHubClient.from_env(args.api_url, token_env="GITHUB_TOKEN")
     gh = RestPullRequests(client)
     users, org, team = approvers_from(args)
@@ -126,14 +159,19 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     team_client = RestPullRequests(GitHubClient(team_token, client.api_url)) if team_token else None
     try:
         override = evaluate_override(
-            gh, repo, args.pr, Approvers(users, org, team), label=args.override_label, team_client=team_client
+            gh,
+            repo,
+            args.pr,
+            Approvers(users, org, team),
+            head_sha=head_sha,
+            label=args.override_label,
+            team_client=team_client,
         )
     except GitHubError as err:
         # the report must still be written and posted: the team sees why the check failed, and that the
         # override could not be decided (so it counts as not granted)
-        override = Override(False, f"could not be evaluated: {err}", label=args.override_label)
-    if not args.head_sha:
-        args.head_sha = override.commit
+        override = Override(False, f"could not be evaluated: {err}", label=args.override_label, commit=head_sha)
+    args.head_sha = head_sha
     report = _build(args, override)
     markdown = render_markdown(report)
     _write_outputs(args, report, markdown)
@@ -195,7 +233,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--platform", help="platform.yaml whose guardrails.cost thresholds judge the Infracost output")
     p.add_argument("--warn-percent", help="cost increase that warns (default: --platform's, else 10)")
     p.add_argument("--block-percent", help="cost increase that blocks (default: --platform's, else 30)")
-    p.add_argument("--head-sha", help="commit the report is about (shown in the footer)")
+    p.add_argument(
+        "--head-sha",
+        help="the commit the checks ran on, shown as the checked commit; required by `post`, whose override must be "
+        "approved on exactly this commit",
+    )
     p.add_argument("--guide-url", help="link to the service-team guide, shown in the footer")
     p.add_argument("--out", help="write the markdown here instead of stdout")
     p.add_argument("--json", help="also write a machine-readable summary (audit record) here")

@@ -137,7 +137,7 @@ def _override_section(report: Report) -> list[str]:
         if o.label_present:
             lines.append(
                 f"The label `{cell(o.label)}` alone does nothing: a platform-team member must also approve the "
-                "PR on its current head commit."
+                "PR on the very commit these checks ran on."
             )
     return [*lines, ""]
 
