@@ -204,7 +204,12 @@ def test_pr_author_cannot_approve_their_own_override(fake: FakeGitHub, pr: PullS
 
 
 def _post(
-    fake: FakeGitHub, tmp_path: Path, *extra: str, env: dict[str, str] | None = None, head_sha: str | None = HEAD
+    fake: FakeGitHub,
+    tmp_path: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    head_sha: str | None = HEAD,
+    disable: str = "checkov,policy,cost",
 ) -> subprocess.CompletedProcess[str]:
     """``infra report post`` as the workflow runs it, on trivy findings that block; ``head_sha`` is the scanned
     commit (``None``: the flag is left out)."""
@@ -221,7 +226,7 @@ def _post(
         "--trivy",
         str(FIXTURES / "trivy" / "config_service.json"),
         "--disable",
-        "checkov,policy,cost",
+        disable,
         "--approver",
         "carol",
         "--json",
@@ -342,3 +347,22 @@ def test_cli_post_an_approval_of_newer_commits_does_not_pass_an_older_scan(
     assert audit["head_sha"] == OLD and audit["override"]["accepted"] is False
     current = _post(fake, tmp_path, head_sha=HEAD)
     assert current.returncode == 0, current.stderr
+
+
+def test_cli_post_an_approved_override_does_not_waive_a_check_that_did_not_run(
+    fake: FakeGitHub, tmp_path: Path, pr: PullState
+) -> None:
+    """The plan failed, so the policies never ran (no policy output): carol's valid approval waives trivy's findings
+    only once the policies have run too. Until then the check blocks, and the comment says why and what to do."""
+    pr.labels = ["infra-override"]
+    review(fake, "carol", "APPROVED", HEAD, "2026-11-29T10:00:00Z")
+    out = _post(fake, tmp_path, "--policy", str(tmp_path / "policy-dev.json"), disable="checkov,cost")
+    assert out.returncode == 3, out.stderr
+    assert "override approved but not applied: policy did not run" in out.stderr
+    body = pr.comments[0]["body"]
+    assert "❌ blocked" in body and "passed by override" not in body
+    assert "an override cannot waive a check that did not run: policy (conftest / Rego)." in body
+    assert "output file policy-dev.json is missing" in body and "Re-run the job" in body
+    audit = json.loads((tmp_path / "report.json").read_text())
+    assert audit["status"] == "blocked" and audit["override"]["applied"] is False
+    assert audit["override"]["waived"] == [] and audit["override"]["not_waivable"] == ["policy"]

@@ -183,6 +183,9 @@ def cmd_report_post(args: argparse.Namespace) -> int:
         print(f"warning: comment not posted ({err}); the report is in the job summary", file=sys.stderr)
     if report.overridden:
         print(f"override accepted: approved by {override.approver} at {override.approved_at}", file=sys.stderr)
+    elif override.accepted and report.not_run:
+        names = ", ".join(c.name for c in report.not_run)
+        print(f"override approved but not applied: {names} did not run, and no override waives that", file=sys.stderr)
     return report.exit_code
 
 
