@@ -342,7 +342,7 @@ def test_cli_post_an_approval_of_newer_commits_does_not_pass_an_older_scan(
     stale = _post(fake, tmp_path, head_sha=OLD)
     assert stale.returncode == 3, stale.stderr
     body = pr.comments[0]["body"]
-    assert "Not accepted: new commits since the scan" in body and "commit `bbbbbbbbbbbb`" in body
+    assert "Not accepted: new commits since the scan" in body and "Checked commit `bbbbbbbbbbbb`." in body
     audit = json.loads((tmp_path / "report.json").read_text())
     assert audit["head_sha"] == OLD and audit["override"]["accepted"] is False
     current = _post(fake, tmp_path, head_sha=HEAD)

@@ -162,6 +162,8 @@ def _override_section(report: Report) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     lines = [MARKER, "## Infrastructure checks", "", f"**{_headline(report)}**", ""]
+    if report.head_sha:  # the verdict is about one commit; a reader of a later push must see it is not theirs
+        lines += [f"Checked commit `{cell(report.head_sha[:12])}`.", ""]
     lines += _summary_table(report)
     lines += [
         "",
@@ -172,13 +174,8 @@ def render_markdown(report: Report) -> str:
     for c in report.checks:
         lines += _section(c)
     lines += _override_section(report)
-    footer = []
-    if report.head_sha:
-        footer.append(f"commit `{report.head_sha[:12]}`")
     if report.guide_url:
-        footer.append(f"[how to fix a finding or request an exception]({report.guide_url})")
-    if footer:
-        lines.append(f"<sub>{' · '.join(footer)}</sub>")
+        lines.append(f"<sub>[how to fix a finding or request an exception]({report.guide_url})</sub>")
     text = "\n".join(lines).rstrip() + "\n"
     if len(text) > MAX_COMMENT:
         cut = text[: MAX_COMMENT - 200].rsplit("\n", 1)[0]

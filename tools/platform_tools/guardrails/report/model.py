@@ -86,6 +86,7 @@ class Report:
     checks: tuple[CheckResult, ...]
     threshold: str
     override: Override | None = None
+    #: the commit the checks ran on (``--head-sha``): the comment's "Checked commit", report.json's ``head_sha``
     head_sha: str = ""
     guide_url: str = ""
 
