@@ -108,3 +108,76 @@ def test_a_pagination_link_to_another_origin_is_refused(servers: tuple[Server, S
 def test_unsafe_clients_are_refused_before_any_call(make: Callable[[], GitHubClient], message: str) -> None:
     with pytest.raises(GitHubError, match=message):
         make()
+
+
+# -- GitHub Enterprise Server: the API is a path (/api/v3) on a host that also serves the web UI ------------------
+
+
+def test_a_pagination_link_outside_the_api_path_is_refused(servers: tuple[Server, Server]) -> None:
+    """On GHES the API host is also the web host: a link to its ``/login`` is the same origin, not the API."""
+    api, _ = servers
+    api.routes["/api/v3/items"] = (200, {"Link": f'<{api.url}/login?page=2>; rel="next"'}, [1])
+    with pytest.raises(GitHubError, match="not followed"):
+        GitHubClient(TOKEN, f"{api.url}/api/v3").paginate("/items")
+    assert [path for path, _ in api.seen] == ["/api/v3/items?per_page=100"]
+
+
+def test_a_pagination_link_climbing_out_of_the_api_path_is_refused(servers: tuple[Server, Server]) -> None:
+    api, _ = servers
+    api.routes["/api/v3/items"] = (200, {"Link": f'<{api.url}/api/v3/%2e%2e/%2e%2e/login>; rel="next"'}, [1])
+    with pytest.raises(GitHubError, match="not followed"):
+        GitHubClient(TOKEN, f"{api.url}/api/v3").paginate("/items")
+    assert len(api.seen) == 1
+
+
+def test_a_redirect_outside_the_api_path_drops_the_token_inside_keeps_it(servers: tuple[Server, Server]) -> None:
+    api, _ = servers
+    api.routes["/api/v3/repos/acme/app"] = redirect(f"{api.url}/login")
+    api.routes["/login"] = (200, {}, {"page": "login"})
+    api.routes["/api/v3/repos/acme/old-name"] = redirect(f"{api.url}/api/v3/repositories/42")
+    api.routes["/api/v3/repositories/42"] = (200, {}, {"id": 42})
+    client = GitHubClient(TOKEN, f"{api.url}/api/v3")
+    client.request("GET", "/repos/acme/app")
+    assert client.request("GET", "/repos/acme/old-name").data == {"id": 42}
+    assert api.seen == [
+        ("/api/v3/repos/acme/app", f"Bearer {TOKEN}"),
+        ("/login", None),
+        ("/api/v3/repos/acme/old-name", f"Bearer {TOKEN}"),
+        ("/api/v3/repositories/42", f"Bearer {TOKEN}"),
+    ]
+
+
+def test_a_redirect_back_to_the_api_after_leaving_it_is_judged_against_the_api(servers: tuple[Server, Server]) -> None:
+    """Each hop is checked against the API itself, so a hop elsewhere and back neither leaks nor breaks the call."""
+    api, elsewhere = servers
+    api.routes["/repos/acme/app"] = redirect(f"{elsewhere.url}/bounce")
+    elsewhere.routes["/bounce"] = redirect(f"{api.url}/repositories/7")
+    api.routes["/repositories/7"] = (200, {}, {"id": 7})
+    assert GitHubClient(TOKEN, api.url).request("GET", "/repos/acme/app").data == {"id": 7}
+    assert elsewhere.seen == [("/bounce", None)]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://api.github.com@evil.example/repos",  # userinfo: the host is evil.example
+        "https://api.github.com:x@evil.example/repos",
+        "https://user@api.github.com/repos",
+        "https://api.github.com.evil.example/repos",
+        "https://evil.example/api.github.com/repos",
+        "https://api.github.com:8443/repos",
+        "http://api.github.com/repos",  # the same host in clear text
+        "https://api.github.com\\@evil.example/repos",
+        "https://api.github.com\t@evil.example/repos",
+        "https://api.github.com:99999/repos",
+    ],
+)
+def test_look_alike_links_are_refused_before_any_call(link: str) -> None:
+    with pytest.raises(GitHubError, match="not followed"):
+        GitHubClient(TOKEN, "https://api.github.com").request("GET", link)
+
+
+def test_the_default_port_spelled_out_is_still_the_api() -> None:
+    client = GitHubClient(TOKEN, "https://ghe.example/api/v3")
+    assert client._url("https://GHE.example:443/api/v3/repos?page=2") == "https://GHE.example:443/api/v3/repos?page=2"
+    assert client._url("/repos") == "https://ghe.example/api/v3/repos"

@@ -259,17 +259,35 @@ def test_disabled_check_is_off_and_does_not_block(tmp_path: Path) -> None:
     assert "⏸️ off" in render_markdown(report)
 
 
+APPROVED = Override(True, "ok", label_present=True, approver="carol", approved_at="2026-11-29T10:00:00Z", commit=HEAD)
+
+
 def test_accepted_override_passes_and_records_waived_findings(tmp_path: Path) -> None:
-    override = Override(
-        True, "ok", label_present=True, approver="carol", approved_at="2026-11-29T10:00:00Z", commit=HEAD
-    )
-    report = build_report(_clean(tmp_path, trivy=TRIVY, policy=()), override=override)
+    report = build_report(_clean(tmp_path, trivy=TRIVY), override=APPROVED)
     assert report.exit_code == 0 and report.overridden
     text = render_markdown(report)
     assert "**Accepted.** Approved by @carol at 2026-11-29T10:00:00Z on commit `0123456789ab`" in text
     assert "- `trivy:AVD-AWS-0107@aws_security_group.admin`" in text
-    assert "- `policy:not_run`" in text
-    assert report.to_dict()["override"]["waived"] == list(report.waived)
+    record = report.to_dict()["override"]
+    assert record["waived"] == list(report.waived) and record["applied"] and record["not_waivable"] == []
+
+
+@pytest.mark.parametrize("findings", [True, False], ids=["with-findings", "only-the-missing-check"])
+def test_an_override_never_waives_a_check_that_did_not_run(tmp_path: Path, findings: bool) -> None:
+    """A plan that failed (no policy output) is not a finding anyone approved: the verdict stays blocked."""
+    inputs = _clean(tmp_path, trivy=TRIVY if findings else TRIVY_CLEAN, policy=())
+    report = build_report(inputs, override=APPROVED)
+    assert report.exit_code == 3 and not report.overridden and report.waived == ()
+    text = render_markdown(report)
+    assert "**Approved, but not applied.** @carol approved commit `0123456789ab`" in text
+    assert "an override cannot waive a check that did not run: policy (conftest / Rego)." in text
+    assert "Re-run the job if a scanner crashed" in text and "fix the error in that check's section" in text
+    assert "(an override cannot waive a check that did not run)" in text.split("\n")[3]  # the headline
+    assert "passed by override" not in text and "Waived findings" not in text
+    audit = report.to_dict()
+    assert audit["status"] == "blocked" and audit["exit_code"] == 3
+    o = audit["override"]
+    assert (o["accepted"], o["applied"], o["waived"], o["not_waivable"]) == (True, False, [], ["policy"])
 
 
 def test_refused_override_still_blocks_and_says_the_label_alone_does_nothing(tmp_path: Path) -> None:

@@ -2,10 +2,16 @@
 
 It speaks GitHub's REST protocol for the calls the platform makes, each one a row of :data:`FakeGitHub.ROUTES`
 (method, path pattern, handler), and checks what GitHub checks: the bearer token (401 "Bad credentials"
-otherwise), JSON bodies, 404 for anything it does not serve. Lists are paginated the way GitHub paginates them
-(``per_page``, ``page`` and a ``Link: <...>; rel="next"`` header), so pagination bugs show here. Like GitHub, it
-refuses a release for a tag the remote does not have when the request names no target commit (it checks the
-bare repository it is given): that proves the publisher pushed the tag first.
+otherwise), JSON bodies, 404 for anything it does not serve. Each token has an :class:`Identity`, as on GitHub:
+the main token is an *installation* token of the GitHub Actions app (what ``github.token`` is), so ``GET /user``
+answers 403 "Resource not accessible by integration" and its comments are written by ``github-actions[bot]``;
+a token added with :meth:`FakeGitHub.add_token` can be a user's (``GET /user`` names it) or another app's.
+Comments record who wrote them, and, as on GitHub (anyone with write access may edit comments on a PR), a token
+allowed to comment may edit anyone's comment: only the client's own care keeps it off a comment it did not write.
+Lists are paginated the way GitHub paginates them (``per_page``, ``page`` and a ``Link: <...>; rel="next"``
+header), so pagination bugs show here. Like GitHub, it refuses a release for a tag the remote does not have when
+the request names no target commit (it checks the bare repository it is given): that proves the publisher pushed
+the tag first.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import json
 import re
 import subprocess
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +30,31 @@ from urllib.parse import parse_qs, urlsplit
 
 #: a repository path segment: owner/name
 REPO = r"(?P<repo>[^/]+/[^/]+)"
+
+
+#: what GitHub answers ``GET /user`` with an installation token (GITHUB_TOKEN, a GitHub App's)
+NOT_FOR_INTEGRATIONS = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+    "status": "403",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a token acts as: a user (or machine user), or a GitHub App's installation (``app`` is its slug)."""
+
+    login: str
+    app: str = ""
+
+    @property
+    def user(self) -> dict[str, Any]:
+        """The ``user`` object GitHub puts on what this identity writes."""
+        return {"login": self.login, "type": "Bot" if self.app else "User"}
+
+
+#: ``github.token`` in a workflow: an installation token of the GitHub Actions app
+ACTIONS_BOT = Identity("github-actions[bot]", app="github-actions")
 
 
 @dataclass
@@ -52,9 +84,6 @@ class Reply:
     link: str = ""
 
 
-Handler = Callable[["FakeGitHub", re.Match[str], dict[str, list[str]], Any], Reply]
-
-
 @dataclass
 class FakeGitHub:
     token: str
@@ -65,8 +94,17 @@ class FakeGitHub:
     pulls: dict[tuple[str, int], PullState] = field(default_factory=dict)
     #: org -> team slug -> member logins
     teams: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: token -> who it acts as; ``token`` is the GitHub Actions app's unless a test says otherwise
+    identities: dict[str, Identity] = field(default_factory=dict)
     next_id: int = 1000
     _server: ThreadingHTTPServer | None = None
+
+    def __post_init__(self) -> None:
+        self.identities.setdefault(self.token, ACTIONS_BOT)
+
+    def add_token(self, token: str, identity: Identity) -> str:
+        self.identities[token] = identity
+        return token
 
     # -- state helpers for tests ------------------------------------------------------------------------
     @property
@@ -84,12 +122,15 @@ class FakeGitHub:
         self.pulls[(repo, number)] = state
         return state
 
-    def comment(self, repo: str, number: int, body: str, user: str = "someone") -> dict[str, Any]:
+    def comment(self, repo: str, number: int, body: str, user: str | Identity = "someone") -> dict[str, Any]:
+        """A comment written by ``user`` (a login: a person; an :class:`Identity`: whoever it stands for)."""
+        author = user if isinstance(user, Identity) else Identity(user)
         cid = self._id()
         c = {
             "id": cid,
             "body": body,
-            "user": {"login": user, "type": "User"},
+            "user": author.user,
+            "performed_via_github_app": {"slug": author.app} if author.app else None,
             "html_url": f"https://github.com/{repo}/pull/{number}#issuecomment-{cid}",
         }
         self.pulls[(repo, number)].comments.append(c)
@@ -124,11 +165,11 @@ class FakeGitHub:
             link = f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
         return Reply(200, items[(page - 1) * per_page : page * per_page], link)
 
-    def get_release_by_tag(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def get_release_by_tag(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         found = [r for r in self.releases.values() if r["repo"] == m["repo"] and r["tag_name"] == m["tag"]]
         return Reply(200, _public(found[0])) if found else _not_found()
 
-    def create_release(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def create_release(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         errors = []
         if not isinstance(body, dict) or not isinstance(body.get("tag_name"), str):
             errors.append({"resource": "Release", "code": "missing_field", "field": "tag_name"})
@@ -159,7 +200,7 @@ class FakeGitHub:
         self.releases[number] = release
         return Reply(201, _public(release))
 
-    def update_release(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def update_release(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         release = self.releases.get(int(m["id"]))
         if release is None or release["repo"] != m["repo"]:
             return _not_found()
@@ -167,16 +208,21 @@ class FakeGitHub:
         release.update({k: changes[k] for k in ("name", "body", "draft", "prerelease") if k in changes})
         return Reply(200, _public(release))
 
-    def list_comments(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def list_comments(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         pr = self._pr(m)
         return self._paginated(m.string, query, pr.comments) if pr else _not_found()
 
-    def create_comment(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def create_comment(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         if self._pr(m) is None or not isinstance(body, dict) or "body" not in body:
             return _not_found()
-        return Reply(201, self.comment(m["repo"], int(m["number"]), body["body"], user="github-actions[bot]"))
+        return Reply(201, self.comment(m["repo"], int(m["number"]), body["body"], user=caller))
 
-    def update_comment(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def get_user(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
+        if caller.app:
+            return Reply(403, NOT_FOR_INTEGRATIONS)
+        return Reply(200, {**caller.user, "id": zlib.crc32(caller.login.encode())})
+
+    def update_comment(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         for (repo, _), pr in self.pulls.items():
             for c in pr.comments:
                 if repo == m["repo"] and c["id"] == int(m["id"]) and isinstance(body, dict):
@@ -184,7 +230,7 @@ class FakeGitHub:
                     return Reply(200, c)
         return _not_found()
 
-    def get_pull(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def get_pull(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         pr = self._pr(m)
         if pr is None:
             return _not_found()
@@ -199,11 +245,11 @@ class FakeGitHub:
             },
         )
 
-    def list_reviews(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def list_reviews(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         pr = self._pr(m)
         return self._paginated(m.string, query, pr.reviews) if pr else _not_found()
 
-    def team_members(self, m: re.Match[str], query: dict[str, list[str]], body: Any) -> Reply:
+    def team_members(self, m: re.Match[str], query: dict[str, list[str]], body: Any, caller: Identity) -> Reply:
         members = self.teams.get(m["org"], {}).get(m["team"])
         return (
             self._paginated(m.string, query, [{"login": u} for u in members]) if members is not None else _not_found()
@@ -219,6 +265,7 @@ class FakeGitHub:
         ("GET", rf"/repos/{REPO}/pulls/(?P<number>\d+)", "get_pull"),
         ("GET", rf"/repos/{REPO}/pulls/(?P<number>\d+)/reviews", "list_reviews"),
         ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)/members", "team_members"),
+        ("GET", r"/user", "get_user"),
     )
 
     def _tag_on_remote(self, tag: str) -> bool:
@@ -238,14 +285,16 @@ class FakeGitHub:
         except ValueError:
             return Reply(400, {"message": "Problems parsing JSON"})
         self.calls.append(Call(method, raw_path, headers, body))
-        if headers.get("Authorization") != f"Bearer {self.token}":
+        scheme, _, token = headers.get("Authorization", "").partition(" ")
+        caller = self.identities.get(token) if scheme == "Bearer" else None
+        if caller is None:
             return Reply(401, {"message": "Bad credentials", "status": "401"})
         parts = urlsplit(raw_path)
         for route_method, pattern, name in self.ROUTES:
             m = re.fullmatch(pattern, parts.path)
             if route_method == method and m:
-                handler: Callable[[re.Match[str], dict[str, list[str]], Any], Reply] = getattr(self, name)
-                return handler(m, parse_qs(parts.query), body)
+                handler: Callable[[re.Match[str], dict[str, list[str]], Any, Identity], Reply] = getattr(self, name)
+                return handler(m, parse_qs(parts.query), body, caller)
         return _not_found()
 
     # -- server ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ from platform_tools.guardrails.cis import SEVERITIES
 from platform_tools.guardrails.report.model import CHECKS
 
 if TYPE_CHECKING:
+    from platform_tools.github.pulls import PullRequestApi
     from platform_tools.guardrails.override import Override
     from platform_tools.guardrails.report.assemble import Inputs
     from platform_tools.guardrails.report.model import Report
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 APPROVERS_ENV = "INFRA_OVERRIDE_APPROVERS"
 #: A token with read:org, used only to list the approver team's members (github.token cannot).
 TEAM_TOKEN_ENV = "INFRA_TEAM_TOKEN"
+#: The bot login of a GitHub App token (``<app-slug>[bot]``), which ``GET /user`` cannot tell.
+COMMENT_AUTHOR_ENV = "INFRA_COMMENT_AUTHOR"
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
@@ -105,18 +109,49 @@ def approvers_from(args: argparse.Namespace) -> tuple[frozenset[str], str, str]:
     return frozenset(users), org, team
 
 
+def scanned_commit(value: str | None) -> str:
+    """The commit the checks ran on, which the override is judged against: required, a full SHA.
+
+    Without it the override would be judged against whatever the PR's head is by the time the report runs, which
+    may be a commit these checks never saw.
+    """
+    sha = (value or "").strip().lower()
+    if not sha:
+        raise ConfigError(
+            "infra report post",
+            [
+                Problem(
+                    "--head-sha",
+                    "is required: an override is only judged against the commit the checks ran on",
+                    None,
+                    "pass the scanned commit (in the workflow: ${{ github.event.pull_request.head.sha }})",
+                )
+            ],
+        )
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+        raise ConfigError(
+            "infra report post",
+            [
+                Problem(
+                    "--head-sha", "is not a full commit SHA", value, "pass all 40 hex digits, not a branch or a prefix"
+                )
+            ],
+        )
+    return sha
+
+
 def cmd_report_post(args: argparse.Namespace) -> int:
     from platform_tools.github.client import GitHubClient, GitHubError
     from platform_tools.github.pulls import RestPullRequests
     from platform_tools.guardrails.override import Approvers, Override, evaluate_override
     from platform_tools.guardrails.report.markdown import render_markdown
-    from platform_tools.guardrails.report.post import upsert_comment
 
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY", "")
     if not repo or "/" not in repo:
         raise ConfigError(
             "infra report post", [Problem("--repo", "must be OWNER/NAME", repo, "pass --repo or set GITHUB_REPOSITORY")]
         )
+    head_sha = scanned_commit(args.head_sha)
     client = GitHubClient.from_env(args.api_url, token_env="GITHUB_TOKEN")
     gh = RestPullRequests(client)
     users, org, team = approvers_from(args)
@@ -124,27 +159,62 @@ def cmd_report_post(args: argparse.Namespace) -> int:
     team_client = RestPullRequests(GitHubClient(team_token, client.api_url)) if team_token else None
     try:
         override = evaluate_override(
-            gh, repo, args.pr, Approvers(users, org, team), label=args.override_label, team_client=team_client
+            gh,
+            repo,
+            args.pr,
+            Approvers(users, org, team),
+            head_sha=head_sha,
+            label=args.override_label,
+            team_client=team_client,
         )
     except GitHubError as err:
         # the report must still be written and posted: the team sees why the check failed, and that the
         # override could not be decided (so it counts as not granted)
-        override = Override(False, f"could not be evaluated: {err}", label=args.override_label)
-    if not args.head_sha:
-        args.head_sha = override.commit
+        override = Override(False, f"could not be evaluated: {err}", label=args.override_label, commit=head_sha)
+    args.head_sha = head_sha
     report = _build(args, override)
     markdown = render_markdown(report)
     _write_outputs(args, report, markdown)
     try:
-        comment, created = upsert_comment(gh, repo, args.pr, markdown)
-        print(f"{'created' if created else 'updated'} comment {comment.id} on {repo}#{args.pr}", file=sys.stderr)
+        _post_comment(gh, repo, args.pr, markdown, args.comment_author or os.environ.get(COMMENT_AUTHOR_ENV, ""))
     except GitHubError as err:
         if not args.comment_optional:
             raise
         print(f"warning: comment not posted ({err}); the report is in the job summary", file=sys.stderr)
     if report.overridden:
         print(f"override accepted: approved by {override.approver} at {override.approved_at}", file=sys.stderr)
+    elif override.accepted and report.not_run:
+        names = ", ".join(c.name for c in report.not_run)
+        print(f"override approved but not applied: {names} did not run, and no override waives that", file=sys.stderr)
     return report.exit_code
+
+
+def _post_comment(gh: PullRequestApi, repo: str, number: int, markdown: str, configured: str) -> None:
+    """Upsert the comment as the token's own, and say in the job log what a reader of the PR cannot see."""
+    from platform_tools.guardrails.report.post import comment_author, upsert_comment
+
+    author = comment_author(gh, configured)
+    wanted = configured.strip().lstrip("@")
+    if wanted and wanted.lower() != author.lower():
+        print(
+            f"warning: the token is @{author} (GET /user), so the comment author {wanted!r} is ignored", file=sys.stderr
+        )
+    posted = upsert_comment(gh, repo, number, markdown, author=author)
+    for c in posted.impostors:
+        print(
+            f"warning: comment {c.id} by @{c.user} starts with the infra-checks marker but was not written by this "
+            f"job's token (@{author}): ignored, never updated, and named as not the check's result in ours",
+            file=sys.stderr,
+        )
+    written_by = posted.comment.user
+    if written_by and written_by.lower() != author.lower():
+        print(
+            f"warning: GitHub wrote comment {posted.comment.id} as @{written_by}, not @{author}: set --comment-author "
+            f"(or ${COMMENT_AUTHOR_ENV}) to {written_by}; until then each run adds a comment instead of updating one",
+            file=sys.stderr,
+        )
+    action = "created" if posted.created else "updated"
+    print(f"{action} comment {posted.comment.id} on {repo}#{number} as @{author}", file=sys.stderr)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -166,7 +236,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--platform", help="platform.yaml whose guardrails.cost thresholds judge the Infracost output")
     p.add_argument("--warn-percent", help="cost increase that warns (default: --platform's, else 10)")
     p.add_argument("--block-percent", help="cost increase that blocks (default: --platform's, else 30)")
-    p.add_argument("--head-sha", help="commit the report is about (shown in the footer)")
+    p.add_argument(
+        "--head-sha",
+        help="the commit the checks ran on, shown as the checked commit; required by `post`, whose override must be "
+        "approved on exactly this commit",
+    )
     p.add_argument("--guide-url", help="link to the service-team guide, shown in the footer")
     p.add_argument("--out", help="write the markdown here instead of stdout")
     p.add_argument("--json", help="also write a machine-readable summary (audit record) here")
@@ -191,6 +265,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     post.add_argument("--override-label", default="infra-override", help="label that requests an override")
     post.add_argument("--approver", action="append", help="GitHub login allowed to approve an override; repeatable")
     post.add_argument("--approver-team", help="ORG/TEAM-SLUG whose members may approve (needs a read:org token)")
+    post.add_argument(
+        "--comment-author",
+        help="login the token writes comments as when GET /user cannot tell: a GitHub App token's <app-slug>[bot] "
+        f"(default: ${COMMENT_AUTHOR_ENV}, else github-actions[bot], the bot of github.token)",
+    )
     post.add_argument(
         "--comment-optional",
         action="store_true",

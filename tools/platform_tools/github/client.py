@@ -2,10 +2,12 @@
 
 - **Base URL**, resolved one way (:func:`api_base_url`): an explicit ``--api-url``, else ``$GITHUB_API_URL`` (GitHub
   Actions sets it, on GitHub Enterprise Server too), else the API of the registry's GitHub host.
-- **Host pinning**: the token is only ever sent to the base URL's origin. A pagination link pointing anywhere else
-  is refused, and a redirect to another origin is followed without the token (urllib would copy it), so a response
-  cannot steer the token to another host; plain ``http`` is accepted for loopback only (the local fakes the tests
-  run against).
+- **Host pinning**: the token is only ever sent under the base URL (:func:`within_api`: same scheme, host and port,
+  no userinfo, a path under the base's, as GitHub Enterprise Server's ``/api/v3``, with no dot segments). A
+  pagination link pointing anywhere else is refused, and a redirect anywhere else is followed without the token (the
+  header is never copied to a redirect; it is added back only when the target is on the API), so a response cannot
+  steer the token to another host or to the web paths of the API's own host; plain ``http`` is accepted for loopback
+  only (the local fakes the tests run against).
 - **Errors**: :class:`GitHubError` names the call, the status, the usual fix and GitHub's own message; a caller
   that handles statuses itself (a 404 that means "not there yet") asks for them with ``check=False``.
 - **Pagination**: ``Link: <...>; rel="next"``, 100 per page, at most :data:`MAX_PAGES` pages.
@@ -66,9 +68,35 @@ def api_base_url(host: str = "github.com", explicit: str | None = None) -> str:
     return DEFAULT_API if host == "github.com" else f"https://{host}/api/v3"
 
 
-def _origin(url: str) -> tuple[str, str]:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme, parts.netloc.lower()
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def within_api(url: str, api_url: str) -> bool:
+    """May ``url`` carry the token of a client bound to ``api_url``?
+
+    Compared part by part rather than as strings, because every look-alike is a way out: ``api.github.com@evil``
+    (userinfo: the host is ``evil``), ``api.github.com.evil.example``, another port, ``/api/v3/../../login`` (a
+    path that leaves the API once the server resolves it), control characters urllib would strip. Anything unusual
+    is outside: a refused link costs an error message, a followed one could cost the token.
+    """
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in url):
+        return False
+    try:
+        target, base = urllib.parse.urlsplit(url), urllib.parse.urlsplit(api_url)
+        target_port, base_port = target.port, base.port
+    except ValueError:  # a port that is not a number
+        return False
+    scheme = target.scheme.lower()
+    if scheme != base.scheme.lower() or scheme not in _DEFAULT_PORTS or "@" in target.netloc:
+        return False
+    if not target.hostname or target.hostname != base.hostname:
+        return False
+    if (target_port or _DEFAULT_PORTS[scheme]) != (base_port or _DEFAULT_PORTS[scheme]):
+        return False
+    if any(seg in (".", "..") for seg in urllib.parse.unquote(target.path).split("/")):
+        return False
+    prefix = base.path.rstrip("/")
+    return not prefix or target.path == prefix or target.path.startswith(prefix + "/")
 
 
 def _is_loopback(host: str) -> bool:
@@ -81,8 +109,13 @@ def _is_loopback(host: str) -> bool:
 
 
 class _TokenStaysHome(urllib.request.HTTPRedirectHandler):
-    """urllib copies every request header to a redirect's target; the token goes only where it came from (GitHub
-    redirects within its API, for a renamed repository, and those keep working)."""
+    """urllib copies every ordinary request header to a redirect's target, so the token travels as an *unredirected*
+    header (never copied) and is added back only when the target is on the API (GitHub redirects within its API,
+    for a renamed repository, and those keep working). Each hop is judged against the API, not the previous hop."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()
+        self.api_url = api_url
 
     def redirect_request(  # noqa: PLR0917 (urllib's signature)
         self,
@@ -94,12 +127,12 @@ class _TokenStaysHome(urllib.request.HTTPRedirectHandler):
         newurl: str,
     ) -> urllib.request.Request | None:
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and _origin(newurl) != _origin(req.full_url):
+        token = req.unredirected_hdrs.get("Authorization")
+        if new is not None:
             new.remove_header("Authorization")
+            if token and within_api(new.full_url, self.api_url):
+                new.add_unredirected_header("Authorization", token)
         return new
-
-
-_OPENER = urllib.request.build_opener(_TokenStaysHome)
 
 
 class GitHubClient:
@@ -121,6 +154,7 @@ class GitHubClient:
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
         self.user_agent = user_agent
+        self._opener = urllib.request.build_opener(_TokenStaysHome(self.api_url))
 
     @classmethod
     def from_env(
@@ -131,9 +165,9 @@ class GitHubClient:
     def _url(self, path: str) -> str:
         if not path.startswith(("http://", "https://")):
             return f"{self.api_url}{path}"
-        if _origin(path) != _origin(self.api_url):
+        if not within_api(path, self.api_url):
             raise GitHubError(
-                f"GitHub sent a link to {path!r}, outside {self.api_url}: not followed (the token stays with its host)"
+                f"GitHub sent a link to {path!r}, outside {self.api_url}: not followed (the token stays with its API)"
             )
         return path
 
@@ -151,14 +185,14 @@ class GitHubClient:
         url = self._url(path)
         data = json.dumps(payload).encode() if payload is not None else None
         req = urllib.request.Request(url, data=data, method=method)
-        req.add_header("Authorization", f"Bearer {self.token}")
+        req.add_unredirected_header("Authorization", f"Bearer {self.token}")
         req.add_header("Accept", "application/vnd.github+json")
         req.add_header("X-GitHub-Api-Version", API_VERSION)
         req.add_header("User-Agent", self.user_agent)
         if data is not None:
             req.add_header("Content-Type", "application/json")
         try:
-            with _OPENER.open(req, timeout=self.timeout) as resp:
+            with self._opener.open(req, timeout=self.timeout) as resp:
                 status, body, link = resp.status, resp.read(), resp.headers.get("Link", "") or ""
         except urllib.error.HTTPError as err:
             body = err.read()

@@ -11,7 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from platform_tools.github.client import GitHubClient
+from platform_tools.github.client import GitHubClient, GitHubError
 
 #: what a refused call means for the PR report's token (``github.token`` of the calling workflow)
 PR_HINTS = {
@@ -19,6 +19,8 @@ PR_HINTS = {
     "comment is skipped there and the report goes to the job summary)",
     404: "wrong repository or PR number, or the token cannot see the repository",
 }
+#: GitHub's answer to ``GET /user`` with an installation token (``github.token``, a GitHub App's): it has no user
+NOT_A_USER = "Resource not accessible by integration"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class PullRequest:
 
 
 class PullRequestApi(Protocol):
+    def token_login(self) -> str | None: ...
+
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment: ...
@@ -66,6 +70,26 @@ class RestPullRequests:
 
     def __init__(self, client: GitHubClient) -> None:
         self.client = client
+
+    def token_login(self) -> str | None:
+        """The login the token acts as, or ``None`` for an installation token, which GitHub does not tell.
+
+        ``GET /user`` names the user of a personal or machine-user token; an installation token (``github.token``,
+        a GitHub App's) gets 403 "Resource not accessible by integration", and only the app's configuration knows
+        its bot login. Any other refusal is an error: guessing an identity would let someone else's comment pass
+        for ours.
+        """
+        resp = self.client.request("GET", "/user", check=False)
+        if resp.status == 200 and isinstance(resp.data, dict) and resp.data.get("login"):
+            return str(resp.data["login"])
+        said = resp.data.get("message", "") if isinstance(resp.data, dict) else str(resp.data or "")
+        if resp.status == 403 and NOT_A_USER.lower() in said.lower():
+            return None
+        raise GitHubError(
+            f"GitHub GET {self.client.api_url}/user failed with {resp.status}: cannot tell whose comments are this "
+            f"job's own. GitHub said: {said[:300]}",
+            resp.status,
+        )
 
     def list_comments(self, repo: str, number: int) -> list[Comment]:
         return [_comment(c) for c in self.client.paginate(f"/repos/{repo}/issues/{number}/comments", hints=PR_HINTS)]

@@ -1,10 +1,24 @@
 """The override decision: may a platform-team approval waive what blocks a service PR?
 
-Rule (kept here so the workflow, the docs and the tests agree on one definition): the PR carries the override
-label (default ``infra-override``) **and** its latest review from a platform-team member is an approval *of the
-current head commit*. A label alone does nothing (anyone with triage rights can set one); an approval of an older
-commit does not cover code pushed after it; a later "changes requested" or a dismissal by the same reviewer
-withdraws the approval, as in GitHub's own review semantics; the PR's author never approves their own override.
+This docstring is the one written rule (the workflow, the docs and the tests follow it). The PR author is an
+adversary: everything they can set (labels, comments, commits, the timing of pushes) is checked, nothing is taken
+on trust. An override is accepted only when all of these hold:
+
+1. **The label.** The PR carries the override label (default ``infra-override``). The label alone does nothing:
+   anyone with triage rights can set one.
+2. **The scanned commit is the PR's head.** The checks ran on one commit (``--head-sha``, the workflow's
+   ``github.event.pull_request.head.sha``); if the PR's live head is another commit, new commits arrived since
+   the scan, the check re-runs on them, and this run's verdict stands unwaived. Otherwise a re-run of an old
+   scan could borrow an approval given to a newer commit.
+3. **An approval of exactly that commit.** The latest counting review of a platform-team member (a login in the
+   approver list or a member of the approver team) is ``APPROVED`` with ``commit_id`` equal to the scanned
+   commit. GitHub keeps approvals of older commits visible after a push, so "approved after the last push" means
+   precisely this; an approval of any earlier commit never counts. A later "changes requested" or a dismissal by
+   the same reviewer withdraws the approval, as in GitHub's own review semantics (plain comments do not).
+4. **Not the author.** The PR's author never approves their own override, whatever list they are on.
+
+An accepted override waives blocking *findings* only; a check that did not run is never waived (see
+:mod:`platform_tools.guardrails.report.model`).
 """
 
 from __future__ import annotations
@@ -63,17 +77,30 @@ def evaluate_override(
     number: int,
     approvers: Approvers,
     *,
+    head_sha: str,
     label: str = DEFAULT_LABEL,
     team_client: PullRequestApi | None = None,
 ) -> Override:
-    """Is the merge block overridden? Always returns an :class:`Override` saying why or why not.
+    """Is the merge block of the checks run on ``head_sha`` overridden? Always an :class:`Override` saying why.
 
     ``team_client`` resolves team members when the PR token cannot (``github.token`` has no ``read:org``).
     """
+    scanned = head_sha.strip().lower()
+    if not scanned:
+        raise ValueError("evaluate_override needs the commit the checks ran on (head_sha)")
     pr = gh.pull_request(repo, number)
-    has_label = label in pr.labels
-    if not has_label:
-        return Override(False, f"the PR has no `{label}` label", label=label, commit=pr.head_sha)
+    live = pr.head_sha.lower()
+    if label not in pr.labels:
+        return Override(False, f"the PR has no `{label}` label", label=label, commit=scanned)
+    if live != scanned:
+        return Override(
+            False,
+            f"new commits since the scan: this run checked `{scanned[:12]}`, the PR's head is now `{live[:12]}`; "
+            "the check re-runs on them, and an approval must be given on that commit",
+            label=label,
+            label_present=True,
+            commit=scanned,
+        )
     allowed = approvers.resolve(team_client or gh)
     if not allowed:
         return Override(
@@ -81,31 +108,31 @@ def evaluate_override(
             "no platform-team approvers are configured, so no one can approve an override",
             label=label,
             label_present=True,
-            commit=pr.head_sha,
+            commit=scanned,
         )
     latest = latest_reviews(gh.reviews(repo, number))
     candidates = [r for u, r in latest.items() if u in allowed and u != pr.author.lower()]
     for r in sorted(candidates, key=lambda r: r.submitted_at):
-        if r.state == "APPROVED" and r.commit_id == pr.head_sha:
+        if r.state == "APPROVED" and r.commit_id.lower() == scanned:
             return Override(
                 True,
-                "label and platform-team approval on the head commit",
+                "label and platform-team approval on the checked commit",
                 label=label,
                 label_present=True,
                 approver=r.user,
                 approved_at=r.submitted_at,
-                commit=pr.head_sha,
+                commit=scanned,
                 review_url=r.url,
             )
     stale = [r for r in candidates if r.state == "APPROVED"]
     others = [r.user for u, r in latest.items() if r.state == "APPROVED" and u not in allowed]
     if stale:
         reason = (
-            f"@{stale[0].user} approved commit `{stale[0].commit_id[:12]}`, not the head commit "
-            f"`{pr.head_sha[:12]}`: new commits need a new approval"
+            f"@{stale[0].user} approved commit `{stale[0].commit_id[:12]}`, not the checked commit "
+            f"`{scanned[:12]}`: an approval covers only the commit it was given on, so new commits need a new approval"
         )
     elif others:
         reason = f"approval by {', '.join('@' + o for o in others)}, who is not on the platform team"
     else:
         reason = "no approving review by a platform-team member"
-    return Override(False, reason, label=label, label_present=True, commit=pr.head_sha)
+    return Override(False, reason, label=label, label_present=True, commit=scanned)

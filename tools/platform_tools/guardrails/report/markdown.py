@@ -46,6 +46,11 @@ def _headline(report: Report) -> str:
         missing = [TITLES[c.name] for c in report.blocking_checks if c.status == "not_run"]
         parts = [f"{n} blocking finding(s)"] if n else []
         parts += [f"{', '.join(missing)} did not run"] if missing else []
+        if missing:
+            return (
+                f"❌ blocked: {'; '.join(parts)}. This check fails until every check has run (an override cannot "
+                "waive a check that did not run)" + (" and the findings are fixed or overridden." if n else ".")
+            )
         return f"❌ blocked: {'; '.join(parts)}. This check fails until they are fixed or overridden."
     if any(c.status == "warn" for c in report.checks):
         return "⚠️ passed with warnings"
@@ -92,7 +97,10 @@ def _section(check: CheckResult) -> list[str]:
     if check.status in ("not_run", "off"):
         lines.append(f"{cell(check.note)}.")
         if check.status == "not_run":
-            lines.append("A check that did not run blocks the merge: a crashed scanner must not look like a clean PR.")
+            lines.append(
+                "A check that did not run blocks the merge: a crashed scanner must not look like a clean PR. No "
+                "override waives it: re-run the job, or fix the error above."
+            )
         return [*lines, ""]
     if check.findings and check.name != "cost":
         rows = _finding_rows(check)
@@ -120,7 +128,7 @@ def _override_section(report: Report) -> list[str]:
     lines = ["### Override", ""]
     if o is None:
         lines.append("Not evaluated (no GitHub context).")
-    elif o.accepted and report.blocked:
+    elif report.overridden:
         review = f", [review]({o.review_url})" if o.review_url else ""
         lines += [
             f"**Accepted.** Approved by @{cell(o.approver)} at {cell(o.approved_at)} on commit "
@@ -130,6 +138,16 @@ def _override_section(report: Report) -> list[str]:
             "",
             *[f"- `{cell(k)}`" for k in report.waived],
         ]
+    elif o.accepted and report.blocked:
+        names = ", ".join(TITLES[c.name] for c in report.not_run)
+        lines += [
+            f"**Approved, but not applied.** @{cell(o.approver)} approved commit `{cell(o.commit[:12])}` at "
+            f"{cell(o.approved_at)}, but an override cannot waive a check that did not run: {names}.",
+            "",
+            "Re-run the job if a scanner crashed or timed out (the approval still holds for a re-run of this "
+            "commit), or fix the error in that check's section, such as a failed plan (a new commit, which needs "
+            "a new approval). The override applies once every check has run.",
+        ]
     elif o.accepted:
         lines.append(f"Approved by @{cell(o.approver)}, but nothing is blocking: no override needed.")
     else:
@@ -137,13 +155,15 @@ def _override_section(report: Report) -> list[str]:
         if o.label_present:
             lines.append(
                 f"The label `{cell(o.label)}` alone does nothing: a platform-team member must also approve the "
-                "PR on its current head commit."
+                "PR on the very commit these checks ran on."
             )
     return [*lines, ""]
 
 
 def render_markdown(report: Report) -> str:
     lines = [MARKER, "## Infrastructure checks", "", f"**{_headline(report)}**", ""]
+    if report.head_sha:  # the verdict is about one commit; a reader of a later push must see it is not theirs
+        lines += [f"Checked commit `{cell(report.head_sha[:12])}`.", ""]
     lines += _summary_table(report)
     lines += [
         "",
@@ -154,13 +174,8 @@ def render_markdown(report: Report) -> str:
     for c in report.checks:
         lines += _section(c)
     lines += _override_section(report)
-    footer = []
-    if report.head_sha:
-        footer.append(f"commit `{report.head_sha[:12]}`")
     if report.guide_url:
-        footer.append(f"[how to fix a finding or request an exception]({report.guide_url})")
-    if footer:
-        lines.append(f"<sub>{' · '.join(footer)}</sub>")
+        lines.append(f"<sub>[how to fix a finding or request an exception]({report.guide_url})</sub>")
     text = "\n".join(lines).rstrip() + "\n"
     if len(text) > MAX_COMMENT:
         cut = text[: MAX_COMMENT - 200].rsplit("\n", 1)[0]

@@ -12,9 +12,11 @@ What blocks (exit code 3), decided here once:
   only safe default, otherwise a crashed scanner looks like a clean PR. A check the caller switched off on
   purpose (for example Infracost without an API key) is shown as "off" and does not block.
 
-An accepted override (label plus an approving review by a platform-team member on the head commit, see
-:mod:`platform_tools.guardrails.override`) turns a blocking result into exit code 0, and the comment records
-who approved, when, on which commit, and exactly which findings were waived.
+An accepted override (label plus an approving review by a platform-team member on the scanned commit, see
+:mod:`platform_tools.guardrails.override`) waives blocking *findings*, the results of checks that ran: exit code 0,
+and the comment records who approved, when, on which commit, and exactly which findings were waived. It never
+waives a check that did not run: nobody can approve what nobody has seen, and "the scanner crashed" would
+otherwise become a way around it. While any check did not run, the verdict stays blocked, override or not.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class Report:
     checks: tuple[CheckResult, ...]
     threshold: str
     override: Override | None = None
+    #: the commit the checks ran on (``--head-sha``): the comment's "Checked commit", report.json's ``head_sha``
     head_sha: str = ""
     guide_url: str = ""
 
@@ -96,8 +99,14 @@ class Report:
         return bool(self.blocking_checks)
 
     @property
+    def not_run(self) -> tuple[CheckResult, ...]:
+        """Checks that were expected and produced nothing usable: they block, and no override waives them."""
+        return tuple(c for c in self.checks if c.status == "not_run")
+
+    @property
     def overridden(self) -> bool:
-        return self.blocked and self.override is not None and self.override.accepted
+        """An accepted override applies only when everything that blocks is a finding of a check that ran."""
+        return self.blocked and self.override is not None and self.override.accepted and not self.not_run
 
     @property
     def exit_code(self) -> int:
@@ -105,11 +114,10 @@ class Report:
 
     @property
     def waived(self) -> tuple[str, ...]:
-        """What an override waives: every blocking finding, and every check that did not run."""
-        keys: list[str] = []
-        for c in self.blocking_checks:
-            keys += [f.key for f in c.blocking] or [f"{c.name}:{c.status}"]
-        return tuple(keys)
+        """What an applied override waives: the blocking findings of the checks that ran, and nothing else."""
+        if not self.overridden:
+            return ()
+        return tuple(f.key for c in self.blocking_checks if c.status == "fail" for f in c.blocking)
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable summary (written next to the comment for audit logs and dashboards)."""
@@ -130,7 +138,9 @@ class Report:
                 "approver": self.override.approver,
                 "approved_at": self.override.approved_at,
                 "commit": self.override.commit,
-                "waived": list(self.waived) if self.override.accepted else [],
+                "applied": self.overridden,
+                "waived": list(self.waived),
+                "not_waivable": [c.name for c in self.not_run] if self.override.accepted else [],
             },
         }
 
