@@ -43,8 +43,8 @@ HEAD = "0123456789abcdef0123456789abcdef01234567"
 
 def workflow_override() -> str:
     """The Terraform override file exactly as the reusable workflow writes it (its heredoc)."""
-    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["infra-checks"]["steps"]
-    script = next(s["run"] for s in steps if s.get("id") == "plan")
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["plan"]["steps"]
+    script = next(s["run"] for s in steps if "terraform -chdir" in s.get("run", ""))
     match = re.search(r"<<'EOF'\n(.*?)\nEOF\n", script, re.S)
     assert match, "the plan step no longer writes its override with a heredoc"
     return match.group(1) + "\n"
