@@ -102,13 +102,14 @@ class GateRun:
     jobs: dict[str, JobResult]
     github: FakeGitHub
     pr: int
+    repository: str = SERVICE_REPO
 
     @property
     def verdict(self) -> JobResult:
         return self.jobs["verdict"]
 
     def comments(self) -> list[dict[str, Any]]:
-        return self.github.pulls[(SERVICE_REPO, self.pr)].comments
+        return self.github.pulls[(self.repository, self.pr)].comments
 
     def comment(self) -> str:
         found = self.comments()
@@ -175,9 +176,11 @@ class GateWorld:
         secrets: Mapping[str, str] | None = None,
         jobs: tuple[str, ...] | None = None,
         replacements: Mapping[str, Any] | None = None,
+        provider_mirror: Path | None = None,
     ) -> GateRun:
         """The PR's caller workflow (from the PR's own head) runs the platform's reusable workflow."""
         self.runs += 1
+        self.oidc.claims["repository"] = repository  # the token is always for the repository that runs
         state = self.github.pulls.get((repository, pr)) or self.github.pull(repository, pr, service.head, author)
         state.head_sha = service.head
         caller = yaml.safe_load((service.path / WORKFLOW_PATH).read_text())
@@ -224,7 +227,7 @@ class GateWorld:
                 "Install trivy (checksum-verified download)": install_trivy(self.trivy),
                 **(replacements or {}),
             },
-            base_env=clean_env([], INFRA_PROVIDER_MIRROR=str(self.provider_mirror)),
+            base_env=clean_env([], INFRA_PROVIDER_MIRROR=str(provider_mirror or self.provider_mirror)),
             caller_job=job_id,
             caller_permissions={str(k): str(v) for k, v in (job.get("permissions") or {}).items()},
             token_for=self.token_for,
@@ -237,7 +240,7 @@ class GateWorld:
             for name in wf.order():
                 if name in jobs:
                     results[name] = wf.results[name] = wf.run_job(name)
-        return GateRun(results, self.github, pr)
+        return GateRun(results, self.github, pr, repository)
 
 
 def trivy_binary() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +42,19 @@ def load_check(
     paths = [source] if isinstance(source, Path) else list(source or [])
     if not paths:
         return _not_run(name, "no output was produced (the step failed or was skipped)")
-    for path in paths:
-        if not path.is_file():
-            return _not_run(name, f"output file {path.name} is missing")
+    if len(paths) > 1 and name != "cost":
+        # One result from several outputs (the PR's files and each plan): an output that is missing or unreadable
+        # makes the check "did not run", but what the others found is still shown, so the author sees every
+        # reason at once (the pre-flight's refusals when no plan could be made, above all).
+        singles = [load_check(name, p, threshold, cost_thresholds) for p in paths]
+        bad = [r for r in singles if r.status == "not_run"]
+        if bad:
+            good = [p for p, r in zip(paths, singles, strict=True) if r.status != "not_run"]
+            base = load_check(name, good, threshold, cost_thresholds) if good else _not_run(name, "")
+            return replace(base, status="not_run", note="; ".join(r.note for r in bad))
+    for p in paths:
+        if not p.is_file():
+            return _not_run(name, f"output file {p.name} is missing")
     path = paths[0]
     try:
         if name == "policy":

@@ -101,6 +101,8 @@ def _section(check: CheckResult) -> list[str]:
                 "A check that did not run blocks the merge: a crashed scanner must not look like a clean PR. No "
                 "override waives it: re-run the job, or fix the error above."
             )
+        if check.findings:  # what the inputs that did arrive found (for example the pre-flight's refusals)
+            lines += ["", *_finding_rows(check)]
         return [*lines, ""]
     if check.findings and check.name != "cost":
         rows = _finding_rows(check)
