@@ -190,7 +190,8 @@ def _check_module(repo: Path, folder: Path, docs: list[tuple[str, Any]], setting
             for b in _bodies(body):
                 out += _check_module_source(repo, folder, rel, f"module.{name}", b.get("source"), settings=settings)
     for rel, address, local in used:
-        source = normalise_provider(declared.get(local, f"hashicorp/{local}"))
+        implied = "terraform.io/builtin/terraform" if local == "terraform" else f"hashicorp/{local}"
+        source = normalise_provider(declared.get(local, implied))
         if source not in settings.providers and source not in BUILTIN_PROVIDERS:
             out.append(
                 _finding(
