@@ -294,6 +294,17 @@ class SourceGuardrails(_Model):
         description="provider source addresses a service may use (hashicorp/external and hashicorp/http never)",
     )
 
+    @model_validator(mode="after")
+    def _no_code_runners(self) -> SourceGuardrails:
+        refused = [
+            p for p in self.providers if p.lower().split("/")[-2:] in (["hashicorp", "external"], ["hashicorp", "http"])
+        ]
+        if refused:
+            raise ValueError(
+                f"providers may not include {', '.join(refused)}: they run programs or fetch URLs during the plan"
+            )
+        return self
+
 
 class Guardrails(_Model):
     """Settings of the checks run on every service-repo PR (policy, scanners, cost)."""
