@@ -54,7 +54,7 @@ release: $(VENV)/.installed ## cut a catalog release (semver tag); DRY_RUN=1 sho
 	$(BIN)/infra release --platform $(PLATFORM) $(if $(VERSION),--version $(VERSION)) $(if $(BUMP),--bump $(BUMP)) $(if $(DRY_RUN),--dry-run) $(if $(PUBLISH),--publish) $(RELEASE_ARGS)
 
 test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
-	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## only the fast layers (no jsii, no Terraform)
 	$(BIN)/python -m pytest -m "not synth and not terraform and not moto and not checkov and not slow" $(PYTEST_ARGS)

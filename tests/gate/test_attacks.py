@@ -20,6 +20,9 @@ from support.gate import WORKFLOW_PATH, GateRun, GateWorld, ServiceRepo
 from support.gate_service import clean, main_tf
 from support.workflow import StepContext, WorkflowRefusedError
 
+#: one worker runs this module: its module-scoped workflow runs are made once, not once per xdist worker
+pytestmark = pytest.mark.xdist_group("gate-attacks")
+
 # -- the caller is the PR's own file -------------------------------------------------------------------------
 
 

