@@ -201,7 +201,6 @@ def test_required_check_is_the_one_constant(registry: Registry, monkeypatch: pyt
     monkeypatch.setattr(gs, "REQUIRED_CHECK_CONTEXT", "gate / decide")
     checks = rule(gs.service_ruleset(registry, "fileflow").body, "required_status_checks")["parameters"]
     assert [c["context"] for c in checks["required_status_checks"]] == ["gate / decide"]
-    assert gs.REQUIRED_CHECK_CONTEXT != "infra-checks / infra-checks"  # the caller's job now calls `verdict`
 
 
 def test_enterprise_server_host_gets_no_github_com_app_pin(registry: Registry) -> None:
