@@ -65,7 +65,7 @@ bench: setup ## print the benchmark figures (synth, catalog export, policy check
 deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [ENV=dev] [DEPLOY_ARGS=--plan-only]
 	$(BIN)/infra deploy $(STACK) $(if $(ENV),--env $(ENV)) --platform $(PLATFORM) --out $(OUT) $(DEPLOY_ARGS)
 
-render: $(VENV)/.installed ## render service-repo files (backend.tf, infra-checks.yml, infracost.yml) into build/services/
+render: $(VENV)/.installed ## render service-repo files (backend.tf, infra-checks.yml, infracost.yml, CODEOWNERS) and GitHub rulesets into build/
 	$(BIN)/infra render --platform $(PLATFORM)
 
 lint: $(VENV)/.installed ## ruff and mypy

@@ -88,13 +88,15 @@ def test_injection_through_an_unvalidated_registry_still_renders_literal(registr
 def test_render_all_replaces_the_folder_and_refuses_foreign_ones(registry: Registry, tmp_path: Path) -> None:
     out = tmp_path / "services"
     written = render_service_files(registry, out)
-    # per service: backend.tf for each of the 3 environments, the infra-checks caller workflow, infracost.yml
-    assert len(written) == 15 and all(p.is_file() for p in written)
+    # per service: backend.tf for each of the 3 environments, the infra-checks caller workflow, infracost.yml,
+    # and the CODEOWNERS that gives the gate's files to the platform team
+    assert len(written) == 18 and all(p.is_file() for p in written)
     assert (out / "fileflow" / ".github" / "workflows" / "infra-checks.yml").is_file()
     assert (out / "fileflow" / "infracost.yml").is_file()
+    assert (out / "fileflow" / ".github" / "CODEOWNERS").is_file()
     # a service that leaves the registry leaves the rendered tree too
     fewer = registry.model_copy(update={"services": registry.services[:1]})
-    assert len(render_service_files(fewer, out)) == 5
+    assert len(render_service_files(fewer, out)) == 6
     assert not (out / "authhub").exists()
     foreign = tmp_path / "docs"
     foreign.mkdir()

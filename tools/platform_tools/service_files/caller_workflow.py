@@ -16,14 +16,13 @@ import subprocess
 from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.paths import checkout_root
 from platform_constructs.registry import Registry
+from platform_tools.service_files.github_settings import REQUIRED_CHECK_CONTEXT
 from platform_tools.service_files.templating import render
 
 #: A release tag (vX.Y.Z) or a full commit SHA: a branch would let a push change every service's checks.
 REF_PATTERN = r"^(v\d+\.\d+\.\d+|[0-9a-f]{40})$"
 CALLER_PATH = ".github/workflows/infra-checks.yml"
 GUIDE = "docs/guardrails/README.md"
-#: the status check a ruleset requires: the caller's job id, then the reusable workflow's verdict job name
-REQUIRED_CHECK = "infra-checks / verdict"
 
 
 def resolve_pin(ref: str) -> tuple[str, str]:
@@ -63,6 +62,6 @@ def render_infra_checks_caller(registry: Registry, service: str, *, ref: str | N
         pin=pin,
         pin_comment=comment,
         team=registry.guardrails.override.team,
-        required_check=REQUIRED_CHECK,
+        required_check=REQUIRED_CHECK_CONTEXT,
         guide_url=f"https://{gh.host}/{platform_repository}/blob/{ref}/{GUIDE}",
     )

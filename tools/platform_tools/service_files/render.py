@@ -9,6 +9,7 @@ from platform_constructs.output_tree import staged_tree
 from platform_constructs.registry import Registry
 from platform_tools.service_files.backend import backend_tf
 from platform_tools.service_files.caller_workflow import CALLER_PATH, render_infra_checks_caller
+from platform_tools.service_files.github_settings import CODEOWNERS_PATH, service_files
 from platform_tools.service_files.infracost_config import render_infracost_config
 
 RENDER_MARKER = ".infra-render"
@@ -16,7 +17,8 @@ RENDER_MARKER = ".infra-render"
 
 def render_service_files(registry: Registry, root: Path) -> list[Path]:
     """Per service under ``<root>/<service>/``: ``infra/environments/<env>/backend.tf`` for every environment,
-    ``.github/workflows/infra-checks.yml`` (the guardrails caller) and ``infracost.yml``.
+    ``.github/workflows/infra-checks.yml`` (the guardrails caller), ``infracost.yml`` and ``.github/CODEOWNERS``
+    (the platform team owns the gate's files; the rulesets that enforce it go to ``build/github/``).
 
     The whole folder is rendered aside and swapped in, so files of a service or environment that left
     the registry do not linger where someone could copy them.
@@ -26,6 +28,7 @@ def render_service_files(registry: Registry, root: Path) -> list[Path]:
         root, (RENDER_MARKER,), command="render", produced_by="rendered by infra", default="build/services"
     ) as scratch:
         ref = catalog_ref()  # the platform release every caller pins
+        codeowners = {s.service: s.codeowners for s in service_files(registry)}
         for svc in registry.services:
             files = {
                 Path("infra") / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
@@ -33,6 +36,7 @@ def render_service_files(registry: Registry, root: Path) -> list[Path]:
             }
             files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name, ref=ref)
             files[Path("infracost.yml")] = render_infracost_config(registry, svc.name)
+            files[Path(CODEOWNERS_PATH)] = codeowners[svc.name]
             for path, text in files.items():
                 rel = Path(svc.name) / path
                 (scratch / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,8 @@ registry patterns); escaping is the second line, not the first.
 
 from __future__ import annotations
 
+import shlex
+
 import jinja2
 
 from platform_constructs.hcl.render import expression, literal_string
@@ -35,6 +37,11 @@ def hcl_value(value: object) -> str:
     return expression(value, literal=True)
 
 
+def shell_word(value: object) -> str:
+    """One shell word whose value is exactly ``value`` (quoted when it needs to be), for rendered scripts."""
+    return shlex.quote(str(value))
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -47,6 +54,7 @@ def environment() -> jinja2.Environment:
     env.filters["hcl_string"] = hcl_string
     env.filters["hcl_value"] = hcl_value
     env.filters["comment"] = comment_text
+    env.filters["shell"] = shell_word
     return env
 
 
