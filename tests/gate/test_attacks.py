@@ -306,3 +306,28 @@ def test_an_unreadable_plan_is_removed_and_shows_as_not_run(forged_plan_run: tup
     assert "plan-prod.json" in run.verdict.log and "removed" in run.verdict.log
     assert run.report()["checks"]["policy"]["status"] in ("not_run", "fail")
     assert "did not run" in run.comment() or "missing" in run.comment()
+
+
+# -- a caller pointed at a stub: caught outside the run, by the repository's settings ---------------------------
+def test_the_stub_caller_is_stopped_by_code_owners_and_the_required_check(
+    forged_plan_run: tuple[GateRun, Path],
+) -> None:
+    """A run cannot see that the caller was swapped for a stub with a job of the same name. What stops it: the
+    platform team owns the caller (CODEOWNERS, code-owner review required by the ruleset), and the check the
+    ruleset requires is the name this workflow's verdict job reports, posted by the GitHub Actions app."""
+    from platform_constructs.registry import load_registry
+    from platform_tools.service_files.github_settings import render_codeowners, service_ruleset
+    from support.gate import GATE_FIXTURES
+
+    registry = load_registry(GATE_FIXTURES / "platform.yaml")
+    owners = render_codeowners(registry, "fileflow")
+    owned = {line.split()[0] for line in owners.splitlines() if line.startswith("/")}
+    assert {"/.github/", "/infracost.yml", "/infra/"} <= owned, owned
+    body = service_ruleset(registry, "fileflow").body
+    rules = {r["type"]: r.get("parameters", {}) for r in body["rules"]}
+    assert rules["pull_request"]["require_code_owner_review"] is True
+    assert rules["pull_request"]["require_last_push_approval"] is True
+    required = {c["context"] for c in rules["required_status_checks"]["required_status_checks"]}
+    run, _ = forged_plan_run
+    assert required == {run.verdict.check} == {"infra-checks / verdict"}
+    assert body["bypass_actors"] == []
