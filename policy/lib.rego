@@ -279,7 +279,12 @@ matches(e, f) if {
 }
 
 # -- exceptions ------------------------------------------------------------------------------------
-required_exception_fields := ["id", "rule", "address", "reason", "approver", "ticket", "expires"]
+# `infra policy data` refuses a register that breaks these rules before any policy runs (policy/data.py); the
+# policies check them again for data built by other means (a hand-written conftest --data file).
+required_exception_fields := ["id", "service", "rule", "address", "reason", "approver", "ticket", "approved", "expires"]
+
+#: the longest an approval lasts, in days (the scanner skips' limit, tools/platform_tools/guardrails/suppressions.py)
+max_validity_days := 365
 
 exception_entries(cfg) := object.get(cfg, "exceptions", [])
 
@@ -294,12 +299,39 @@ two_digits(n) := concat("", ["0", format_int(n, 10)]) if n < 10
 
 else := format_int(n, 10)
 
+# YYYY-MM-DD with a month 01-12 and a day 01-31 (9999-99-99 is not a date; Python refuses 02-30 as well)
+is_date(s) if regex.match(`^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, s)
+
+# Days since 1970-01-01 of a date is_date accepts (Hinnant's days_from_civil, in whole numbers only: no timestamp,
+# so no year limit). The leading zeros are trimmed first: regorus refuses to_number("05").
+day_number(s) := ((era * 146097) + doe) - 719468 if {
+	parts := split(s, "-")
+	m := to_number(trim_left(parts[1], "0"))
+	y := to_number(parts[0]) - january_or_february(m)
+	era := floor(y / 400)
+	yoe := y - (era * 400)
+	doy := (floor(((153 * ((m + 9) % 12)) + 2) / 5) + to_number(trim_left(parts[2], "0"))) - 1
+	doe := (((yoe * 365) + floor(yoe / 4)) - floor(yoe / 100)) + doy
+}
+
+january_or_february(m) := 1 if m <= 2
+
+else := 0
+
 exception_complete(e) if {
 	every field in required_exception_fields {
 		is_string(e[field])
 		trim_space(e[field]) != ""
 	}
-	regex.match(`^\d{4}-\d{2}-\d{2}$`, e.expires)
+	is_date(e.approved)
+	is_date(e.expires)
+}
+
+# Approved no later than today, and expiring at most max_validity_days after the approval: an approval dated in
+# the future, or a far expiry, would keep an exception alive without anyone looking at it again.
+exception_window_ok(e, cfg) if {
+	e.approved <= today(cfg)
+	day_number(e.expires) - day_number(e.approved) <= max_validity_days
 }
 
 # An exception is valid through its expiry day (cfg.today, YYYY-MM-DD, pins the date for tests).
@@ -307,14 +339,17 @@ exception_expired(e, cfg) if {
 	e.expires < today(cfg)
 }
 
+# Only the run's own service's entries apply (cfg.service, `infra policy check --service`); without a service none.
 active_exceptions(cfg) := [e |
 	some e in exception_entries(cfg)
 	exception_complete(e)
+	exception_window_ok(e, cfg)
 	not exception_expired(e, cfg)
+	e.service == cfg.service
 ]
 
 # Broken or expired exceptions are failures themselves: an exception nobody renews must not linger.
-exception_findings(cfg) := {f |
+exception_findings(cfg) := ({f |
 	all_exceptions := exception_entries(cfg)
 	some i
 	e := all_exceptions[i]
@@ -322,10 +357,25 @@ exception_findings(cfg) := {f |
 	f := {
 		"rule": "exceptions.incomplete", "level": "deny", "severity": "HIGH",
 		"address": concat("", ["exceptions[", format_int(i, 10), "] (", object.get(e, "id", "no id"), ")"]),
-		"detail": concat("", ["an exception needs every field of ", concat(", ", required_exception_fields), ", expires as YYYY-MM-DD"]),
+		"detail": concat("", ["an exception needs every field of ", concat(", ", required_exception_fields), ", approved and expires as YYYY-MM-DD"]),
 		"fix": "complete the entry in policy/exceptions.yaml or delete it"
 	}
 } | {f |
+	all_exceptions := exception_entries(cfg)
+	some i
+	e := all_exceptions[i]
+	exception_complete(e)
+	not exception_window_ok(e, cfg)
+	f := {
+		"rule": "exceptions.validity", "level": "deny", "severity": "HIGH",
+		"address": concat("", ["exceptions[", format_int(i, 10), "] (", e.id, ")"]),
+		"detail": concat("", [
+			"approved ", e.approved, ", expires ", e.expires, ": an exception is approved no later than today and expires at most ",
+			format_int(max_validity_days, 10), " days after its approval"
+		]),
+		"fix": "date approved on the day the platform team approved it and set expires at most 365 days later"
+	}
+}) | {f |
 	all_exceptions := exception_entries(cfg)
 	some i
 	e := all_exceptions[i]

@@ -129,18 +129,21 @@ def test_table_is_readable(synthetic: dict[str, Any], data: dict[str, Any]) -> N
 def test_excepted_findings_are_reported_as_exceptions(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
     entry = {
         "id": "EXC-0007",
+        "service": "fileflow",
         "rule": "naming.pattern",
         "address": "module.svc20.aws_iam_role.*",
         "reason": "legacy role",
         "approver": "platform-team@acme.example",
         "ticket": "PLAT-7",
-        "expires": "2999-12-31",
+        "approved": "2026-12-01",
+        "expires": "2027-11-30",
     }
-    cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
+    run = {**data["guardrails"], "service": "fileflow", "today": "2026-12-05"}
+    cfg = {"guardrails": {**run, "exceptions": [entry]}}
     naming = next(r for r in check_everywhere(synthetic, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == []
     assert [e["metadata"]["exception"] for e in naming["exceptions"]] == ["EXC-0007"]
-    expired = {"guardrails": {**data["guardrails"], "exceptions": [{**entry, "expires": "2020-01-01"}]}}
+    expired = {"guardrails": {**run, "exceptions": [{**entry, "approved": "2019-06-01", "expires": "2020-01-01"}]}}
     results = check_everywhere(synthetic, data=expired)
     assert ("failures", "exceptions.expired", "exceptions[0] (EXC-0007)") in findings(results)
     assert ("failures", "naming.pattern", "module.svc20.aws_iam_role.r404") in findings(results)
@@ -173,14 +176,16 @@ def test_addresses_and_values_with_quotes_and_control_characters_survive_the_eng
     assert any("Bad\nName" in r["msg"] for report in results for r in report["failures"])
     entry = {
         "id": "EXC-0009",
+        "service": "fileflow",
         "rule": "naming.pattern",
         "address": 'module.app.aws_s3_bucket.this?"logs *',  # glob: `?` for the `[` (a class opener)
         "reason": "legacy bucket",
         "approver": "platform-team@acme.example",
         "ticket": "PLAT-9",
-        "expires": "2999-12-31",
+        "approved": "2026-12-01",
+        "expires": "2027-11-30",
     }
-    cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
+    cfg = {"guardrails": {**data["guardrails"], "service": "fileflow", "today": "2026-12-05", "exceptions": [entry]}}
     naming = next(r for r in check_everywhere(plan, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == [] and len(naming["exceptions"]) == 1
 

@@ -169,14 +169,17 @@ def _check_registry(
         seen.add(ident)
 
 
-def validity_problems(where: str, approved: object, expires: object, today: dt.date, *, renew: str) -> list[Problem]:
+def validity_problems(
+    where: str, approved: object, expires: object, today: dt.date, *, renew: str, judge_expiry: bool = True
+) -> list[Problem]:
     """The approval window of an accepted risk (a checkov skip here, a Rego exception in policy/exceptions.yaml):
     ``approved`` and ``expires`` real calendar dates written YYYY-MM-DD, approved no later than today, expires not
     before today and at most :data:`MAX_VALIDITY_DAYS` after approved.
 
     The window is measured from the approval, not from today, so it is the same on every day the entry is read; an
     approval dated in the future would stretch it without limit, hence the second rule. ``renew`` is the fix an
-    expired entry gets. Problems are located at ``{where}.approved`` / ``{where}.expires``.
+    expired entry gets; ``judge_expiry=False`` checks the dates and the window but not whether the day has passed
+    (an entry that does not apply to this run). Problems are located at ``{where}.approved`` / ``{where}.expires``.
     """
     day_approved, day_expires = parse_date(approved), parse_date(expires)
     out = []
@@ -200,7 +203,7 @@ def validity_problems(where: str, approved: object, expires: object, today: dt.d
                 f"at most {MAX_VALIDITY_DAYS} days after approved",
             )
         )
-    elif day_expires < today:
+    elif judge_expiry and day_expires < today:
         out.append(
             Problem(f"{where}.expires", f"expired (today is {today.isoformat()})", day_expires.isoformat(), renew)
         )
