@@ -48,6 +48,14 @@ resources(doc) := plan_resources(doc) if {
 # the configuration attributes whose references the policies follow (rule -> group, LB -> groups, block -> bucket)
 ref_attributes := ["security_group_id", "security_groups", "bucket"]
 
+# Prefix-list attributes (rule -> list, entry -> list): every reference is kept, one that is not a resource of the
+# module as "?<reference>", so a policy can tell a list it can resolve from one it cannot. Inline ingress blocks'
+# prefix_list_ids are collected under "ingress_prefix_list_ids".
+list_ref_attributes := ["prefix_list_id", "prefix_list_ids"]
+
+# references that name no resource: a variable, a local, a module output, a data source, a meta-argument
+non_resource_prefixes := ["var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform."]
+
 plan_resources(doc) := [view |
 	idx := config_index(doc)
 	some rc in doc.resource_changes
@@ -112,23 +120,55 @@ provider_may_tag(doc, conf) := false if {
 } else := true
 
 # References from configuration expressions, as config keys in the resource's own module.
-plan_refs(expressions, mod) := {attr: refs |
+plan_refs(expressions, mod) := object.union(object.union({attr: refs |
 	some attr in ref_attributes
 	refs := {ref |
 		some raw in object.get(object.get(expressions, attr, {}), "references", [])
 		ref := module_ref(mod, raw)
 	}
 	count(refs) > 0
-}
+}, {attr: refs |
+	some attr in list_ref_attributes
+	refs := {kept_ref(mod, raw) | some raw in object.get(object.get(expressions, attr, {}), "references", [])}
+	count(refs) > 0
+}), ingress_list_refs(expressions, mod))
 
 module_ref(mod, raw) := ref if {
 	parts := split(raw, ".")
 	count(parts) >= 2
-	not startswith(raw, "var.")
-	not startswith(raw, "local.")
-	not startswith(raw, "module.")
-	not startswith(raw, "data.")
+	not non_resource(raw)
 	ref := prefixed(mod, concat(".", [parts[0], strip_index(parts[1])]))
+}
+
+non_resource(raw) if {
+	some p in non_resource_prefixes
+	startswith(raw, p)
+}
+
+kept_ref(mod, raw) := ref if {
+	ref := module_ref(mod, raw)
+} else := concat("", ["?", raw])
+
+# block syntax: a list of blocks, each with its own expressions; attribute syntax (ingress = ...): one expression
+ingress_list_refs(expressions, mod) := {"ingress_prefix_list_ids": refs} if {
+	refs := {kept_ref(mod, raw) | some raw in ingress_references(object.get(expressions, "ingress", null))}
+	count(refs) > 0
+} else := {}
+
+ingress_references(x) := [raw |
+	some b in x
+	some raw in object.get(object.get(b, "prefix_list_ids", {}), "references", [])
+] if is_array(x)
+
+else := object.get(x, "references", []) if is_object(x)
+
+else := []
+
+# A config key naming a resource ("aws_x.y", "module.m.aws_x.y"), not a "?reference" kept unresolved nor a
+# synthesized reference to a variable or a module ("var.x", "module.m").
+resource_key(k) if {
+	regex.match(`^(module\.[^.]+\.)*[a-z0-9_]+\.[^.]+$`, k)
+	not non_resource(regex.replace(k, `^(module\.[^.]+\.)*`, ""))
 }
 
 # Both variables are declared up front: regorus 0.13 refuses a `some` that follows an assignment in the same body
@@ -172,14 +212,27 @@ provider_alias(body) := trim_prefix(body.provider, "aws.") if is_string(body.pro
 else := ""
 
 # Synthesized JSON keeps references as "${type.name.attr}" strings.
-synth_refs(values) := {attr: refs |
-	some attr in ref_attributes
+synth_refs(values) := object.union({attr: refs |
+	some attr in array.concat(ref_attributes, list_ref_attributes)
 	refs := {m[1] |
 		some s in strings_in(object.get(values, attr, null))
 		some m in regex.find_all_string_submatch_n(`\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)`, s, -1)
 	}
 	count(refs) > 0
-}
+}, synth_ingress_refs(values))
+
+synth_ingress_refs(values) := {"ingress_prefix_list_ids": refs} if {
+	refs := {m[1] |
+		some b in strings_in_blocks(object.get(values, "ingress", null))
+		some s in strings_in(object.get(b, "prefix_list_ids", null))
+		some m in regex.find_all_string_submatch_n(`\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)`, s, -1)
+	}
+	count(refs) > 0
+} else := {}
+
+strings_in_blocks(v) := [b | some b in v; is_object(b)] if is_array(v)
+
+else := []
 
 strings_in(v) := [v] if is_string(v)
 
@@ -241,6 +294,31 @@ interpolated(v) if {
 	is_string(v)
 	contains(v, "${")
 }
+
+# The known strings of a string or list attribute: plain strings only (not null, not a synthesized "${...}").
+known_strings(v) := [s | some s in list_of(v); is_string(s); not interpolated(s)]
+
+# The fields (of `fields`) that after_unknown marks as known only after apply, wholly or in one element. `whole` is
+# the resource's after_unknown: when it marks nothing (most resources; synthesized JSON always) nothing is looked at.
+unknown_fields(whole, unknown, fields) := [] if count(whole) == 0
+
+else := [f | some f in fields; unknown_in(object.get(unknown, f, false))]
+
+unknown_in(unknown) if unknown == true
+
+unknown_in(unknown) if {
+	is_array(unknown)
+	some x in unknown
+	x == true
+}
+
+list_of(x) := [x] if is_string(x)
+
+else := x if is_array(x)
+
+else := [y | some y in x] if is_set(x)
+
+else := []
 
 # -- results ---------------------------------------------------------------------------------------
 # A finding is {rule, level (deny|warn), severity, address, detail, fix}. Results follow conftest: an object

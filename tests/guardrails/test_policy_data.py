@@ -15,7 +15,7 @@ import yaml
 
 from platform_constructs.errors import ConfigError
 from platform_constructs.registry import Registry, load_registry
-from platform_constructs.registry.loader import default_registry_path
+from platform_constructs.registry.loader import default_registry_path, parse_registry
 from platform_tools.cli import main
 from platform_tools.guardrails.policy.data import build_data
 from support.policy import check_everywhere, findings
@@ -56,6 +56,14 @@ def refusal(registry: Registry, path: Path, service: str | None = "fileflow") ->
     return str(caught.value)
 
 
+TAGS = {
+    "Environment": "dev",
+    "Service": "fileflow",
+    "Team": "storage",
+    "Owner": "fileflow-lead@acme.example",
+    "CostCenter": "CC-1001",
+    "ManagedBy": "terraform",
+}
 BAD_QUEUE = {
     "format_version": "1.2",
     "resource_changes": [
@@ -68,14 +76,7 @@ BAD_QUEUE = {
                 "actions": ["create"],
                 "after": {
                     "name": "Jobs",
-                    "tags_all": {
-                        "Environment": "dev",
-                        "Service": "fileflow",
-                        "Team": "storage",
-                        "Owner": "fileflow-lead@acme.example",
-                        "CostCenter": "CC-1001",
-                        "ManagedBy": "terraform",
-                    },
+                    "tags_all": TAGS,
                 },
                 "after_unknown": {},
             },
@@ -191,3 +192,63 @@ def test_a_lapsed_exception_stops_only_its_own_services_runs(registry: Registry,
 def test_the_platforms_own_register_is_valid_today(registry: Registry) -> None:
     """By today's date on purpose, as the scanner skips: a lapsed entry must turn this repository's CI red."""
     build_data(registry)
+
+
+# -- item: the registry's public ranges reach the security-group policy ------------------------------------------------
+def with_public_cidrs(*entries: dict[str, str]) -> Registry:
+    doc = yaml.safe_load(Path(default_registry_path()).read_text())
+    doc["guardrails"]["network"] = {"public_cidrs": list(entries)}
+    return parse_registry(yaml.safe_dump(doc), "platform.yaml")
+
+
+def ingress_from(cidr: str) -> dict[str, Any]:
+    """A plan with one SSH rule from ``cidr`` on an ordinary group."""
+    return {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "aws_vpc_security_group_ingress_rule.ssh",
+                "mode": "managed",
+                "type": "aws_vpc_security_group_ingress_rule",
+                "name": "ssh",
+                "change": {
+                    "actions": ["create"],
+                    "after": {
+                        "cidr_ipv4": cidr,
+                        "from_port": 22,
+                        "to_port": 22,
+                        "ip_protocol": "tcp",
+                        "description": "office SSH",
+                        "tags_all": TAGS,
+                    },
+                    "after_unknown": {},
+                },
+            }
+        ],
+    }
+
+
+def test_registered_public_ranges_are_open_to_the_policy_and_nothing_more() -> None:
+    registry = with_public_cidrs({"cidr": "203.0.113.0/24", "description": "office egress"})
+    data = build_data(registry, today=TODAY)
+    assert data["guardrails"]["public_cidrs"] == [{"cidr": "203.0.113.0/24", "description": "office egress"}]
+    assert findings(check_everywhere(ingress_from("203.0.113.0/25"), data=data)) == set()
+    wider = check_everywhere(ingress_from("203.0.112.0/23"), data=data)
+    assert findings(wider) == {("failures", "security_groups.open_ingress", "aws_vpc_security_group_ingress_rule.ssh")}
+    (failure,) = [r for entry in wider for r in entry["failures"]]
+    assert "from 203.0.112.0/23, which is public address space" in failure["msg"]
+    assert "register it under guardrails.network.public_cidrs in platform.yaml" in failure["metadata"]["fix"]
+    # without the registry entry the office range is public like any other
+    plain = build_data(load_registry(default_registry_path()), today=TODAY)
+    assert plain["guardrails"]["public_cidrs"] == []
+    assert findings(check_everywhere(ingress_from("203.0.113.0/25"), data=plain))
+
+
+@pytest.mark.parametrize("cidr", ["::ffff:cb00:7100/120", "64:ff9b::cb00:7100/120", "2002:cb00:7100::/40"])
+def test_a_registered_range_may_not_stand_for_ipv4_space(cidr: str) -> None:
+    registry = with_public_cidrs({"cidr": cidr, "description": "office egress, mapped"})
+    with pytest.raises(ConfigError) as caught:
+        build_data(registry, today=TODAY)
+    assert "guardrails.network.public_cidrs[0].cidr: overlaps an IPv6 range that stands for IPv4 addresses" in str(
+        caught.value
+    )
