@@ -17,7 +17,7 @@ import rego.v1
 
 # -- the context ------------------------------------------------------------------------------------
 # {"by_type": {resource type: [resource view]}, "tag_sets": {key: tag view}}; a resource view is
-#   {address, type, config_key, module, values, unknown, refs, tag_set, has_tags_all}
+#   {address, type, config_key, module, values, unknown, refs, configured, tag_set, has_tags_all}
 # for every managed resource that is created or updated:
 # * `terraform show -json` plan: resource_changes, skipping no-op, read and pure deletes, reading change.after;
 # * synthesized Terraform JSON (cdk.tf.json): resource.<type>.<name> bodies, with the provider's default tags
@@ -79,9 +79,16 @@ plan_resources(doc) := [view |
 		"module": mod,
 		"values": values,
 		"unknown": unknown,
-		"refs": plan_refs(object.get(conf, "expressions", {}), mod)
+		"refs": plan_refs(object.get(conf, "expressions", {}), mod),
+		"configured": configured(object.get(conf, "expressions", {}))
 	}
 ]
+
+# Attributes whose after_unknown means something else when the configuration does not set them: the provider
+# computes them (aws_s3_bucket.acl, aws_security_group.ingress without inline rules), and nothing is hidden.
+configured_attributes := ["acl", "ingress", "network_interfaces"]
+
+configured(expressions) := [k | some k in configured_attributes; k in object.keys(expressions)]
 
 # (concat, not sprintf, joins results: rego-cpp 1.5 sprintf quotes regex.replace output)
 strip_index(s) := regex.replace(s, `\[[^\]]*\]`, "")
@@ -191,7 +198,8 @@ synth_resources(doc) := [view |
 		"module": "",
 		"values": values,
 		"unknown": {},
-		"refs": synth_refs(values)
+		"refs": synth_refs(values),
+		"configured": configured(body)
 	}
 ]
 

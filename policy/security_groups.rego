@@ -28,7 +28,7 @@ warn contains r if some r in lib.report(findings, data.guardrails, "warn")
 
 warn contains r if some r in lib.excepted_results(findings, data.guardrails)
 
-evaluate(ctx, cfg) := exposed(perms, alb_groups(ctx), lists, verdicts) | undescribed(perms) if {
+evaluate(ctx, cfg) := (exposed(perms, alb_groups(ctx), lists, verdicts) | unknown_sources(ctx, perms)) | undescribed(perms) if {
 	# arrays, not sets: rego-cpp inserts into a set of objects in linear time
 	perms := array.concat(array.concat(inline_ingress(ctx), rule_ingress(ctx)), vpc_ingress(ctx))
 	lists := prefix_lists(ctx)
@@ -217,6 +217,35 @@ allowed_web(p, groups) if {
 	web_only(p)
 	some g in p.groups
 	g in groups
+}
+
+# -- security_groups.unknown_source ------------------------------------------------------------------
+# A CIDR known only after apply cannot be judged: it could be 0.0.0.0/0. Unknown prefix lists are judged through
+# the lists they refer to (open_sources); an unknown source security group is no address range and stays allowed.
+cidr_fields := {"cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"}
+
+unknown_sources(ctx, perms) := ({unknown_finding(p.address, f) |
+	some p in perms
+	some f in p.unknown
+	f in cidr_fields
+} | {unknown_finding(r.address, "ingress") |
+	# whole inline rule set computed: unknown blocks from an expression (an unknown `ingress` the configuration
+	# does not set is the provider's copy of the separate rules, and those are judged themselves)
+	some r in ctx.by_type.aws_security_group
+	r.unknown.ingress == true
+	"ingress" in r.configured
+}) | {unknown_finding(r.address, "type") |
+	some r in ctx.by_type.aws_security_group_rule
+	r.unknown.type == true
+}
+
+unknown_finding(address, field) := {
+	"rule": "security_groups.unknown_source", "level": "deny", "severity": "HIGH", "address": address,
+	"detail": concat("", [field, " is known only after apply, so the policy cannot tell whether this ingress is open to the internet"]),
+	"fix": concat("", [
+		"give ", field, " a value known at plan time: a literal, or a variable with a default, not an attribute of a ",
+		"resource created in the same apply or a data source (a source security group may stay computed)"
+	])
 }
 
 undescribed(perms) := {f |

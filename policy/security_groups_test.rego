@@ -230,6 +230,67 @@ test_open_ingress_allows_https_from_a_prefix_list_on_the_load_balancer_group if 
 	count(found([sg("lb", "dev-fileflow-alb"), rule], [fixtures.ref("aws_vpc_security_group_ingress_rule.https", "security_group_id", "aws_security_group.lb")])) == 0
 }
 
+# -- security_groups.unknown_source -------------------------------------------------------------------
+computed(address) := {"references": [concat("", [address, ".id"]), address]}
+
+unknown_fix := "give cidr_ipv4 a value known at plan time: a literal, or a variable with a default, not an attribute of a resource created in the same apply or a data source (a source security group may stay computed)"
+
+test_unknown_source_fails_on_a_computed_cidr if {
+	rule := fixtures.change_unknown("aws_vpc_security_group_ingress_rule", "r", {"description": "x", "ip_protocol": "tcp", "from_port": 22, "to_port": 22, "tags_all": null}, {"cidr_ipv4": true})
+	[f | some f in security_groups.check(doc([rule], []), fixtures.cfg)] == [{
+		"rule": "security_groups.unknown_source", "level": "deny", "severity": "HIGH", "address": "aws_vpc_security_group_ingress_rule.r",
+		"detail": "cidr_ipv4 is known only after apply, so the policy cannot tell whether this ingress is open to the internet",
+		"fix": unknown_fix
+	}]
+	v6 := fixtures.change_unknown("aws_vpc_security_group_ingress_rule", "r6", {"description": "x", "ip_protocol": "tcp", "from_port": 22, "to_port": 22, "tags_all": null}, {"cidr_ipv6": true})
+	found([v6], []) == {["security_groups.unknown_source", "aws_vpc_security_group_ingress_rule.r6"]}
+}
+
+# one computed element among known ones: the known one is judged, the computed one is a finding
+test_unknown_source_fails_on_one_computed_element if {
+	rule := fixtures.change_unknown("aws_security_group_rule", "r", {
+		"type": "ingress", "cidr_blocks": ["10.0.0.0/8", null], "from_port": 22, "to_port": 22, "protocol": "tcp", "description": "x"
+	}, {"cidr_blocks": [false, true]})
+	found([rule], []) == {["security_groups.unknown_source", "aws_security_group_rule.r"]}
+	public := fixtures.change_unknown("aws_security_group_rule", "r", {
+		"type": "ingress", "cidr_blocks": ["8.0.0.0/8"], "ipv6_cidr_blocks": null, "from_port": 22, "to_port": 22, "protocol": "tcp", "description": "x"
+	}, {"ipv6_cidr_blocks": true})
+	found([public], []) == {["security_groups.unknown_source", "aws_security_group_rule.r"], ["security_groups.open_ingress", "aws_security_group_rule.r"]}
+}
+
+# what a dynamic ingress block over a computed list plans to: one block whose fields are unknown
+test_unknown_source_fails_on_an_inline_block_with_computed_cidrs if {
+	group := fixtures.change_unknown("aws_security_group", "app", {"name": "dev-fileflow-app-sg", "ingress": [{
+		"description": "", "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false
+	}]}, {"ingress": [{"cidr_blocks": true, "from_port": true, "to_port": true, "protocol": true, "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": []}]})
+	found([group], []) == {["security_groups.unknown_source", "aws_security_group.app"], ["security_groups.missing_description", "aws_security_group.app"]}
+}
+
+test_unknown_source_fails_on_a_computed_ingress_attribute if {
+	group := fixtures.change_unknown("aws_security_group", "app", {"name": "dev-fileflow-app-sg"}, {"ingress": true})
+	found([group], [{"address": "aws_security_group.app", "expressions": {"ingress": computed("terraform_data.rules")}}]) == {["security_groups.unknown_source", "aws_security_group.app"]}
+}
+
+# a group without inline rules: the provider computes `ingress` from the separate rules, which are judged themselves
+test_unknown_source_passes_a_group_whose_rules_are_separate if {
+	group := fixtures.change_unknown("aws_security_group", "app", {"name": "dev-fileflow-app-sg"}, {"ingress": true})
+	count(found([group], [{"address": "aws_security_group.app", "expressions": {"name": {"constant_value": "dev-fileflow-app-sg"}}}])) == 0
+}
+
+test_unknown_source_fails_on_a_computed_rule_type if {
+	rule := fixtures.change_unknown("aws_security_group_rule", "r", {"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp", "description": "x"}, {"type": true})
+	found([rule], []) == {["security_groups.unknown_source", "aws_security_group_rule.r"]}
+}
+
+test_unknown_source_passes_computed_source_security_groups if {
+	vpc := fixtures.change_unknown("aws_vpc_security_group_ingress_rule", "r", {"description": "x", "ip_protocol": "tcp", "from_port": 22, "to_port": 22, "tags_all": null}, {"referenced_security_group_id": true})
+	legacy := fixtures.change_unknown("aws_security_group_rule", "l", {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp", "description": "x"}, {"source_security_group_id": true})
+	group := fixtures.change_unknown("aws_security_group", "app", {"name": "dev-fileflow-app-sg", "ingress": [{
+		"cidr_blocks": [], "description": "from the lb", "from_port": 8080, "to_port": 8080, "protocol": "tcp"
+	}]}, {"ingress": [{"cidr_blocks": [], "security_groups": true}]})
+	count(found([vpc, legacy, group], [])) == 0
+}
+
 # -- security_groups.all_traffic_ingress -------------------------------------------------------------
 test_all_traffic_ingress_fails_on_protocol_minus_one_from_anywhere if {
 	rule := vpc_rule("all", {"cidr_ipv4": "0.0.0.0/0", "ip_protocol": "-1"})

@@ -230,3 +230,45 @@ def test_pieces_of_a_big_plan_keep_prefix_list_entries_in_view(data: dict[str, A
         "security_groups.open_ingress",
         "module.net.aws_vpc_security_group_ingress_rule.from_office",
     ) in (findings(split))
+
+
+# -- item 2: values known only after apply ----------------------------------------------------------------------------
+def test_computed_exposure_settings_are_findings_unless_the_provider_computes_them(data: dict[str, Any]) -> None:
+    """The same after_unknown means two things: set from a computed expression (a finding) or left to the provider
+    (aws_s3_bucket.acl, aws_security_group.ingress without inline rules: nothing hidden). The configuration tells
+    them apart, on the runner's view as on the raw plan."""
+    computed = refs("terraform_data.x")
+    changes = [
+        change("aws_s3_bucket.set", {"bucket": "dev-fileflow-set"}, {"acl": True}),
+        change("aws_s3_bucket.unset", {"bucket": "dev-fileflow-unset"}, {"acl": True}),
+        change("aws_security_group.set", {"name": "dev-fileflow-set-sg"}, {"ingress": True}),
+        change("aws_security_group.unset", {"name": "dev-fileflow-unset-sg"}, {"ingress": True}),
+        change("aws_lb.front", {"name": "dev-fileflow-front"}, {"internal": True}),
+        vpc_rule("computed", {"cidr_ipv4": True}),
+        vpc_rule("peer", {"referenced_security_group_id": True}),
+    ]
+    root = [
+        config("aws_s3_bucket.set", bucket={"constant_value": "dev-fileflow-set"}, acl=computed),
+        config("aws_s3_bucket.unset", bucket={"constant_value": "dev-fileflow-unset"}),
+        config("aws_security_group.set", ingress=computed),
+        config("aws_security_group.unset"),
+        config("aws_vpc_security_group_ingress_rule.computed", cidr_ipv4=computed),
+    ]
+    results = check_everywhere(plan(changes, root), data=data)
+    unknown = {
+        (rule, address)
+        for _, rule, address in findings(results)
+        if rule in ("public_resources.unknown_value", "security_groups.unknown_source")
+    }
+    assert unknown == {
+        ("public_resources.unknown_value", "aws_s3_bucket.set"),
+        ("public_resources.unknown_value", "aws_lb.front"),
+        ("security_groups.unknown_source", "aws_security_group.set"),
+        ("security_groups.unknown_source", "aws_vpc_security_group_ingress_rule.computed"),
+    }
+    assert (
+        "aws_s3_bucket.set: acl is known only after apply, so the policy cannot tell whether the canned ACL makes "
+        "objects public [public_resources.unknown_value] fix: set acl explicitly to a value known at plan time: a "
+        "literal, or a variable with a default, not an attribute of a resource created in the same apply or a data "
+        "source"
+    ) in messages(results, "public_resources.unknown_value")

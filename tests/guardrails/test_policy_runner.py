@@ -61,7 +61,7 @@ def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], engine: str
         for theirs, ours in zip(resources, mine["by_type"][rtype], strict=True):
             assert ours["tag_set"] in mine["tag_sets"]
             assert mine["tag_sets"][ours["tag_set"]] == theirs["tag_view"]
-            for key in ("address", "type", "config_key", "module", "refs", "has_tags_all"):
+            for key in ("address", "type", "config_key", "module", "refs", "configured", "has_tags_all"):
                 assert ours[key] == theirs[key], (rtype, key)
             assert ours["values"] == {k: v for k, v in theirs["values"].items() if k in view.PROJECTED_ATTRIBUTES}
 
@@ -73,6 +73,7 @@ def test_projection_covers_every_attribute_the_policies_read() -> None:
         read |= set(re.findall(r"r\.(?:values|unknown)\.([a-z_0-9]+)", text))
         read |= set(re.findall(r'lib\.known\(r, "([a-z_0-9]+)"\)', text))
         read |= set(re.findall(r'object\.get\(r\.values, "([a-z_0-9]+)"', text))
+        read |= set(re.findall(r'"attribute": "([a-z_0-9]+)"', text))  # public_resources.unknown_attributes
         assert not re.search(r"r\.values\[(?!attr\]|s\])", text), f"{f.name}: an attribute read the test cannot see"
     read |= {spec["attribute"] for spec in NAME_ATTRIBUTES.values()}
     read |= {"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}  # r.values[s]

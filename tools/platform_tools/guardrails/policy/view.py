@@ -51,6 +51,8 @@ PROJECTED_ATTRIBUTES = frozenset(
         "acl",
         "publicly_accessible",
         "map_public_ip_on_launch",
+        "associate_public_ip_address",
+        "network_interfaces",
         "vpc_config",
         "vpc_options",
     }
@@ -77,6 +79,9 @@ REF_ATTRIBUTES = ("security_group_id", "security_groups", "bucket")
 #: list_ref_attributes); inline ingress blocks' prefix_list_ids go under INGRESS_LIST_REFS
 LIST_REF_ATTRIBUTES = ("prefix_list_id", "prefix_list_ids")
 INGRESS_LIST_REFS = "ingress_prefix_list_ids"
+#: attributes whose presence in the configuration the policies ask about (lib.rego's configured_attributes): an
+#: unknown value the configuration does not set is the provider's own computed default
+CONFIGURED_ATTRIBUTES = ("acl", "ingress", "network_interfaces")
 #: references that name no resource (lib.rego's non_resource_prefixes)
 NON_RESOURCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform.")
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -230,6 +235,7 @@ def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
         key = _prefixed(module, f"{rc.get('type')}.{rc.get('name')}")
         values, unknown = _obj(change.get("after")), _obj(change.get("after_unknown"))
         conf = _obj(index.get(key))
+        expressions = _obj(conf.get("expressions"))
         provider = providers.get(str(conf.get("provider", "")))
         may_tag = not (isinstance(provider, dict) and not _obj(provider.get("expressions")).get("default_tags"))
         out.append(
@@ -240,7 +246,8 @@ def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
                 "module": module,
                 "values": _pick(values),
                 "unknown": _pick(unknown),
-                "refs": _plan_refs(_obj(conf.get("expressions")), module),
+                "refs": _plan_refs(expressions, module),
+                "configured": [k for k in CONFIGURED_ATTRIBUTES if k in expressions],
                 "tag_set": tag_sets.key(_tag_view(values, unknown, may_tag)),
                 "has_tags_all": isinstance(values.get("tags_all"), dict) or unknown.get("tags_all") is True,
             }
@@ -274,6 +281,7 @@ def synth_view(doc: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
                     "values": _pick(values),
                     "unknown": {},
                     "refs": _synth_refs(values),
+                    "configured": [k for k in CONFIGURED_ATTRIBUTES if k in body],
                     "tag_set": tag_sets.key(_tag_view(values, {}, True)),
                     "has_tags_all": False,
                 }
