@@ -16,6 +16,7 @@ platform_tags := {
 }
 
 cfg := {
+	"service": "fileflow",
 	"required_tags": ["Environment", "Service", "Team", "Owner", "CostCenter", "ManagedBy"],
 	"managed_by": "terraform",
 	"environments": ["dev", "stg", "prod"],

@@ -17,7 +17,7 @@ import rego.v1
 
 # -- the context ------------------------------------------------------------------------------------
 # {"by_type": {resource type: [resource view]}, "tag_sets": {key: tag view}}; a resource view is
-#   {address, type, config_key, module, values, unknown, refs, tag_set, has_tags_all}
+#   {address, type, config_key, module, values, unknown, refs, configured, tag_set, has_tags_all}
 # for every managed resource that is created or updated:
 # * `terraform show -json` plan: resource_changes, skipping no-op, read and pure deletes, reading change.after;
 # * synthesized Terraform JSON (cdk.tf.json): resource.<type>.<name> bodies, with the provider's default tags
@@ -48,6 +48,14 @@ resources(doc) := plan_resources(doc) if {
 # the configuration attributes whose references the policies follow (rule -> group, LB -> groups, block -> bucket)
 ref_attributes := ["security_group_id", "security_groups", "bucket"]
 
+# Prefix-list attributes (rule -> list, entry -> list): every reference is kept, one that is not a resource of the
+# module as "?<reference>", so a policy can tell a list it can resolve from one it cannot. Inline ingress blocks'
+# prefix_list_ids are collected under "ingress_prefix_list_ids".
+list_ref_attributes := ["prefix_list_id", "prefix_list_ids"]
+
+# references that name no resource: a variable, a local, a module output, a data source, a meta-argument
+non_resource_prefixes := ["var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform."]
+
 plan_resources(doc) := [view |
 	idx := config_index(doc)
 	some rc in doc.resource_changes
@@ -71,9 +79,16 @@ plan_resources(doc) := [view |
 		"module": mod,
 		"values": values,
 		"unknown": unknown,
-		"refs": plan_refs(object.get(conf, "expressions", {}), mod)
+		"refs": plan_refs(object.get(conf, "expressions", {}), mod),
+		"configured": configured(object.get(conf, "expressions", {}))
 	}
 ]
+
+# Attributes whose after_unknown means something else when the configuration does not set them: the provider
+# computes them (aws_s3_bucket.acl, aws_security_group.ingress without inline rules), and nothing is hidden.
+configured_attributes := ["acl", "ingress", "network_interfaces"]
+
+configured(expressions) := [k | some k in configured_attributes; k in object.keys(expressions)]
 
 # (concat, not sprintf, joins results: rego-cpp 1.5 sprintf quotes regex.replace output)
 strip_index(s) := regex.replace(s, `\[[^\]]*\]`, "")
@@ -112,23 +127,55 @@ provider_may_tag(doc, conf) := false if {
 } else := true
 
 # References from configuration expressions, as config keys in the resource's own module.
-plan_refs(expressions, mod) := {attr: refs |
+plan_refs(expressions, mod) := object.union(object.union({attr: refs |
 	some attr in ref_attributes
 	refs := {ref |
 		some raw in object.get(object.get(expressions, attr, {}), "references", [])
 		ref := module_ref(mod, raw)
 	}
 	count(refs) > 0
-}
+}, {attr: refs |
+	some attr in list_ref_attributes
+	refs := {kept_ref(mod, raw) | some raw in object.get(object.get(expressions, attr, {}), "references", [])}
+	count(refs) > 0
+}), ingress_list_refs(expressions, mod))
 
 module_ref(mod, raw) := ref if {
 	parts := split(raw, ".")
 	count(parts) >= 2
-	not startswith(raw, "var.")
-	not startswith(raw, "local.")
-	not startswith(raw, "module.")
-	not startswith(raw, "data.")
+	not non_resource(raw)
 	ref := prefixed(mod, concat(".", [parts[0], strip_index(parts[1])]))
+}
+
+non_resource(raw) if {
+	some p in non_resource_prefixes
+	startswith(raw, p)
+}
+
+kept_ref(mod, raw) := ref if {
+	ref := module_ref(mod, raw)
+} else := concat("", ["?", raw])
+
+# block syntax: a list of blocks, each with its own expressions; attribute syntax (ingress = ...): one expression
+ingress_list_refs(expressions, mod) := {"ingress_prefix_list_ids": refs} if {
+	refs := {kept_ref(mod, raw) | some raw in ingress_references(object.get(expressions, "ingress", null))}
+	count(refs) > 0
+} else := {}
+
+ingress_references(x) := [raw |
+	some b in x
+	some raw in object.get(object.get(b, "prefix_list_ids", {}), "references", [])
+] if is_array(x)
+
+else := object.get(x, "references", []) if is_object(x)
+
+else := []
+
+# A config key naming a resource ("aws_x.y", "module.m.aws_x.y"), not a "?reference" kept unresolved nor a
+# synthesized reference to a variable or a module ("var.x", "module.m").
+resource_key(k) if {
+	regex.match(`^(module\.[^.]+\.)*[a-z0-9_]+\.[^.]+$`, k)
+	not non_resource(regex.replace(k, `^(module\.[^.]+\.)*`, ""))
 }
 
 # Both variables are declared up front: regorus 0.13 refuses a `some` that follows an assignment in the same body
@@ -151,7 +198,8 @@ synth_resources(doc) := [view |
 		"module": "",
 		"values": values,
 		"unknown": {},
-		"refs": synth_refs(values)
+		"refs": synth_refs(values),
+		"configured": configured(body)
 	}
 ]
 
@@ -172,14 +220,27 @@ provider_alias(body) := trim_prefix(body.provider, "aws.") if is_string(body.pro
 else := ""
 
 # Synthesized JSON keeps references as "${type.name.attr}" strings.
-synth_refs(values) := {attr: refs |
-	some attr in ref_attributes
+synth_refs(values) := object.union({attr: refs |
+	some attr in array.concat(ref_attributes, list_ref_attributes)
 	refs := {m[1] |
 		some s in strings_in(object.get(values, attr, null))
 		some m in regex.find_all_string_submatch_n(`\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)`, s, -1)
 	}
 	count(refs) > 0
-}
+}, synth_ingress_refs(values))
+
+synth_ingress_refs(values) := {"ingress_prefix_list_ids": refs} if {
+	refs := {m[1] |
+		some b in strings_in_blocks(object.get(values, "ingress", null))
+		some s in strings_in(object.get(b, "prefix_list_ids", null))
+		some m in regex.find_all_string_submatch_n(`\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)`, s, -1)
+	}
+	count(refs) > 0
+} else := {}
+
+strings_in_blocks(v) := [b | some b in v; is_object(b)] if is_array(v)
+
+else := []
 
 strings_in(v) := [v] if is_string(v)
 
@@ -242,6 +303,31 @@ interpolated(v) if {
 	contains(v, "${")
 }
 
+# The known strings of a string or list attribute: plain strings only (not null, not a synthesized "${...}").
+known_strings(v) := [s | some s in list_of(v); is_string(s); not interpolated(s)]
+
+# The fields (of `fields`) that after_unknown marks as known only after apply, wholly or in one element. `whole` is
+# the resource's after_unknown: when it marks nothing (most resources; synthesized JSON always) nothing is looked at.
+unknown_fields(whole, unknown, fields) := [] if count(whole) == 0
+
+else := [f | some f in fields; unknown_in(object.get(unknown, f, false))]
+
+unknown_in(unknown) if unknown == true
+
+unknown_in(unknown) if {
+	is_array(unknown)
+	some x in unknown
+	x == true
+}
+
+list_of(x) := [x] if is_string(x)
+
+else := x if is_array(x)
+
+else := [y | some y in x] if is_set(x)
+
+else := []
+
 # -- results ---------------------------------------------------------------------------------------
 # A finding is {rule, level (deny|warn), severity, address, detail, fix}. Results follow conftest: an object
 # with msg plus the metadata keys (conftest moves every key but msg into metadata).
@@ -279,7 +365,12 @@ matches(e, f) if {
 }
 
 # -- exceptions ------------------------------------------------------------------------------------
-required_exception_fields := ["id", "rule", "address", "reason", "approver", "ticket", "expires"]
+# `infra policy data` refuses a register that breaks these rules before any policy runs (policy/data.py); the
+# policies check them again for data built by other means (a hand-written conftest --data file).
+required_exception_fields := ["id", "service", "rule", "address", "reason", "approver", "ticket", "approved", "expires"]
+
+#: the longest an approval lasts, in days (the scanner skips' limit, tools/platform_tools/guardrails/suppressions.py)
+max_validity_days := 365
 
 exception_entries(cfg) := object.get(cfg, "exceptions", [])
 
@@ -294,12 +385,39 @@ two_digits(n) := concat("", ["0", format_int(n, 10)]) if n < 10
 
 else := format_int(n, 10)
 
+# YYYY-MM-DD with a month 01-12 and a day 01-31 (9999-99-99 is not a date; Python refuses 02-30 as well)
+is_date(s) if regex.match(`^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, s)
+
+# Days since 1970-01-01 of a date is_date accepts (Hinnant's days_from_civil, in whole numbers only: no timestamp,
+# so no year limit). The leading zeros are trimmed first: regorus refuses to_number("05").
+day_number(s) := ((era * 146097) + doe) - 719468 if {
+	parts := split(s, "-")
+	m := to_number(trim_left(parts[1], "0"))
+	y := to_number(parts[0]) - january_or_february(m)
+	era := floor(y / 400)
+	yoe := y - (era * 400)
+	doy := (floor(((153 * ((m + 9) % 12)) + 2) / 5) + to_number(trim_left(parts[2], "0"))) - 1
+	doe := (((yoe * 365) + floor(yoe / 4)) - floor(yoe / 100)) + doy
+}
+
+january_or_february(m) := 1 if m <= 2
+
+else := 0
+
 exception_complete(e) if {
 	every field in required_exception_fields {
 		is_string(e[field])
 		trim_space(e[field]) != ""
 	}
-	regex.match(`^\d{4}-\d{2}-\d{2}$`, e.expires)
+	is_date(e.approved)
+	is_date(e.expires)
+}
+
+# Approved no later than today, and expiring at most max_validity_days after the approval: an approval dated in
+# the future, or a far expiry, would keep an exception alive without anyone looking at it again.
+exception_window_ok(e, cfg) if {
+	e.approved <= today(cfg)
+	day_number(e.expires) - day_number(e.approved) <= max_validity_days
 }
 
 # An exception is valid through its expiry day (cfg.today, YYYY-MM-DD, pins the date for tests).
@@ -307,14 +425,17 @@ exception_expired(e, cfg) if {
 	e.expires < today(cfg)
 }
 
+# Only the run's own service's entries apply (cfg.service, `infra policy check --service`); without a service none.
 active_exceptions(cfg) := [e |
 	some e in exception_entries(cfg)
 	exception_complete(e)
+	exception_window_ok(e, cfg)
 	not exception_expired(e, cfg)
+	e.service == cfg.service
 ]
 
 # Broken or expired exceptions are failures themselves: an exception nobody renews must not linger.
-exception_findings(cfg) := {f |
+exception_findings(cfg) := ({f |
 	all_exceptions := exception_entries(cfg)
 	some i
 	e := all_exceptions[i]
@@ -322,10 +443,25 @@ exception_findings(cfg) := {f |
 	f := {
 		"rule": "exceptions.incomplete", "level": "deny", "severity": "HIGH",
 		"address": concat("", ["exceptions[", format_int(i, 10), "] (", object.get(e, "id", "no id"), ")"]),
-		"detail": concat("", ["an exception needs every field of ", concat(", ", required_exception_fields), ", expires as YYYY-MM-DD"]),
+		"detail": concat("", ["an exception needs every field of ", concat(", ", required_exception_fields), ", approved and expires as YYYY-MM-DD"]),
 		"fix": "complete the entry in policy/exceptions.yaml or delete it"
 	}
 } | {f |
+	all_exceptions := exception_entries(cfg)
+	some i
+	e := all_exceptions[i]
+	exception_complete(e)
+	not exception_window_ok(e, cfg)
+	f := {
+		"rule": "exceptions.validity", "level": "deny", "severity": "HIGH",
+		"address": concat("", ["exceptions[", format_int(i, 10), "] (", e.id, ")"]),
+		"detail": concat("", [
+			"approved ", e.approved, ", expires ", e.expires, ": an exception is approved no later than today and expires at most ",
+			format_int(max_validity_days, 10), " days after its approval"
+		]),
+		"fix": "date approved on the day the platform team approved it and set expires at most 365 days later"
+	}
+}) | {f |
 	all_exceptions := exception_entries(cfg)
 	some i
 	e := all_exceptions[i]

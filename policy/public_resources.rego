@@ -1,7 +1,8 @@
 # Nothing public unless it is meant to be: S3 buckets behind a public access block (all four settings true,
 # per bucket or account-wide), no public bucket ACLs, RDS not publicly accessible, no public IPs on launch
 # outside public subnet tiers, internet-facing load balancers only when marked public, EKS and OpenSearch
-# endpoints not public.
+# endpoints not public. A setting that decides exposure must be known at plan time (unknown_value): the checks
+# above can only judge a value they see.
 package public_resources
 
 import data.lib
@@ -18,7 +19,7 @@ warn contains r if some r in lib.report(findings, data.guardrails, "warn")
 
 warn contains r if some r in lib.excepted_results(findings, data.guardrails)
 
-evaluate(ctx, cfg) := ((((((bucket_without_block(ctx, blocked_buckets(ctx)) | weak_block(ctx)) | public_acl(ctx)) | public_rds(ctx)) | public_ip_subnet(ctx, cfg)) | internet_facing_lb(ctx, cfg)) | public_eks(ctx)) | public_opensearch(ctx)
+evaluate(ctx, cfg) := ((((((((bucket_without_block(ctx, blocked_buckets(ctx)) | weak_block(ctx)) | public_acl(ctx)) | public_rds(ctx)) | public_ip_subnet(ctx, cfg)) | internet_facing_lb(ctx, cfg)) | public_eks(ctx)) | public_opensearch(ctx)) | unknown_values(ctx)) | unknown_interfaces(ctx)
 
 block_settings := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
 
@@ -144,3 +145,58 @@ open_cidrs(cidrs) if {
 }
 
 open_cidrs(null) := true
+
+# -- public_resources.unknown_value ------------------------------------------------------------------
+# Settings that decide whether something is reachable from the internet. Known only after apply, they cannot be
+# judged, and a PR author could compute any of them from another resource's attribute: a deny, whatever the value
+# will be. `when_configured`: the provider computes the attribute when the configuration does not set it (a
+# bucket without an ACL), and that default is not hidden from anyone. Otherwise an unset, unknown value is AWS's
+# default at apply time (an aws_lb without `internal` is internet-facing; an instance without
+# associate_public_ip_address takes its subnet's setting), which must be said explicitly too.
+unknown_attributes := [
+	{"types": ["aws_db_instance", "aws_rds_cluster_instance", "aws_neptune_cluster_instance", "aws_docdb_cluster_instance"], "attribute": "publicly_accessible", "decides": "the database gets a public address", "when_configured": false},
+	{"types": ["aws_s3_bucket_acl"], "attribute": "acl", "decides": "the canned ACL makes objects public", "when_configured": false},
+	{"types": ["aws_s3_bucket", "aws_s3_object"], "attribute": "acl", "decides": "the canned ACL makes objects public", "when_configured": true},
+	{"types": ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"], "attribute": "block_public_acls", "decides": "public ACLs are blocked", "when_configured": false},
+	{"types": ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"], "attribute": "block_public_policy", "decides": "public bucket policies are blocked", "when_configured": false},
+	{"types": ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"], "attribute": "ignore_public_acls", "decides": "public ACLs are ignored", "when_configured": false},
+	{"types": ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"], "attribute": "restrict_public_buckets", "decides": "public bucket policies are restricted", "when_configured": false},
+	{"types": ["aws_subnet"], "attribute": "map_public_ip_on_launch", "decides": "instances in the subnet get public addresses", "when_configured": false},
+	{"types": ["aws_instance"], "attribute": "associate_public_ip_address", "decides": "the instance gets a public address", "when_configured": false},
+	{"types": ["aws_lb", "aws_alb", "aws_elb"], "attribute": "internal", "decides": "the load balancer faces the internet", "when_configured": false}
+]
+
+unknown_values(ctx) := {unknown_finding(r.address, spec.attribute, spec.decides) |
+	some spec in unknown_attributes
+	some t in spec.types
+	some r in ctx.by_type[t]
+	r.unknown[spec.attribute] == true
+	not provider_default(r, spec)
+}
+
+provider_default(r, spec) if {
+	spec.when_configured
+	not spec.attribute in r.configured
+}
+
+# Launch templates: each network interface's associate_public_ip_address, or the whole list set from an
+# expression known only after apply.
+unknown_interfaces(ctx) := {unknown_finding(r.address, concat("", ["network_interfaces[", format_int(i, 10), "].associate_public_ip_address"]), "instances launched from it get a public address") |
+	some i
+	some r in ctx.by_type.aws_launch_template
+	interfaces := lib.list_of(object.get(r.unknown, "network_interfaces", []))
+	interfaces[i].associate_public_ip_address == true
+} | {unknown_finding(r.address, "network_interfaces", "instances launched from it get a public address") |
+	some r in ctx.by_type.aws_launch_template
+	r.unknown.network_interfaces == true
+	"network_interfaces" in r.configured
+}
+
+unknown_finding(address, attribute, decides) := finding(
+	"public_resources.unknown_value", "deny", "HIGH", address,
+	concat("", [attribute, " is known only after apply, so the policy cannot tell whether ", decides]),
+	concat("", [
+		"set ", attribute, " explicitly to a value known at plan time: a literal, or a variable with a default, ",
+		"not an attribute of a resource created in the same apply or a data source"
+	])
+)

@@ -122,3 +122,74 @@ test_opensearch_public_passes_in_a_vpc if {
 	domain := fixtures.change("aws_opensearch_domain", "s", {"domain_name": "dev-fileflow-search", "vpc_options": [{"subnet_ids": ["subnet-1"]}]})
 	count(found([domain], [])) == 0
 }
+
+# -- public_resources.unknown_value ------------------------------------------------------------------
+computed(address) := {"references": [concat("", [address, ".id"]), address]}
+
+unknown_detail(changes, config) := {[f.rule, f.address, f.detail] | some f in public_resources.check(fixtures.plan_with_config(changes, config), fixtures.cfg)}
+
+test_unknown_value_fails_on_computed_publicly_accessible if {
+	db := fixtures.change_unknown("aws_db_instance", "db", {"identifier": "dev-fileflow-db", "publicly_accessible": null}, {"publicly_accessible": true})
+	member := fixtures.change_unknown("aws_rds_cluster_instance", "m", {"identifier": "dev-fileflow-m"}, {"publicly_accessible": true})
+	unknown_detail([db, member], []) == {
+		["public_resources.unknown_value", "aws_db_instance.db", "publicly_accessible is known only after apply, so the policy cannot tell whether the database gets a public address"],
+		["public_resources.unknown_value", "aws_rds_cluster_instance.m", "publicly_accessible is known only after apply, so the policy cannot tell whether the database gets a public address"]
+	}
+}
+
+test_unknown_value_fails_on_a_computed_acl if {
+	acl := fixtures.change_unknown("aws_s3_bucket_acl", "b", {"tags_all": null}, {"acl": true})
+	found([the_bucket, pab({}), acl], [pab_ref]) == {["public_resources.unknown_value", "aws_s3_bucket_acl.b"]}
+	# the bucket's own (deprecated) acl argument, set from a computed value
+	bucket := fixtures.change_unknown("aws_s3_bucket", "b", {"bucket": "dev-fileflow-data"}, {"acl": true})
+	found([bucket, pab({})], [pab_ref, {"address": "aws_s3_bucket.b", "expressions": {"acl": computed("terraform_data.x")}}]) == {["public_resources.unknown_value", "aws_s3_bucket.b"]}
+}
+
+# the AWS provider computes aws_s3_bucket.acl when the configuration does not set it: no ACL is hidden
+test_unknown_value_passes_a_bucket_that_sets_no_acl if {
+	bucket := fixtures.change_unknown("aws_s3_bucket", "b", {"bucket": "dev-fileflow-data"}, {"acl": true})
+	count(found([bucket, pab({})], [pab_ref, {"address": "aws_s3_bucket.b", "expressions": {"bucket": {"constant_value": "dev-fileflow-data"}}}])) == 0
+}
+
+test_unknown_value_fails_on_a_computed_block_setting if {
+	block := fixtures.change_unknown("aws_s3_bucket_public_access_block", "b", {
+		"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "tags_all": null
+	}, {"restrict_public_buckets": true})
+	unknown_detail([the_bucket, block], [pab_ref]) == {[
+		"public_resources.unknown_value", "aws_s3_bucket_public_access_block.b",
+		"restrict_public_buckets is known only after apply, so the policy cannot tell whether public bucket policies are restricted"
+	]}
+	account := fixtures.change_unknown("aws_s3_account_public_access_block", "all", {
+		"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "tags_all": null
+	}, {"restrict_public_buckets": true})
+	["public_resources.unknown_value", "aws_s3_account_public_access_block.all"] in found([account], [])
+}
+
+test_unknown_value_fails_on_computed_public_addresses if {
+	subnet := fixtures.change_unknown("aws_subnet", "a", {"tags_all": object.union(fixtures.tags, {"Name": "dev-fileflow-private-a"})}, {"map_public_ip_on_launch": true})
+	instance := fixtures.change_unknown("aws_instance", "vm", {"tags_all": fixtures.tags}, {"associate_public_ip_address": true})
+	template := fixtures.change_unknown("aws_launch_template", "lt", {"network_interfaces": [{"device_index": 0}, {"device_index": 1}], "tags_all": fixtures.tags}, {"network_interfaces": [{}, {"associate_public_ip_address": true}]})
+	unknown_detail([subnet, instance, template], []) == {
+		["public_resources.unknown_value", "aws_subnet.a", "map_public_ip_on_launch is known only after apply, so the policy cannot tell whether instances in the subnet get public addresses"],
+		["public_resources.unknown_value", "aws_instance.vm", "associate_public_ip_address is known only after apply, so the policy cannot tell whether the instance gets a public address"],
+		["public_resources.unknown_value", "aws_launch_template.lt", "network_interfaces[1].associate_public_ip_address is known only after apply, so the policy cannot tell whether instances launched from it get a public address"]
+	}
+	whole := fixtures.change_unknown("aws_launch_template", "lt", {"tags_all": fixtures.tags}, {"network_interfaces": true})
+	found([whole], [{"address": "aws_launch_template.lt", "expressions": {"network_interfaces": computed("terraform_data.x")}}]) == {["public_resources.unknown_value", "aws_launch_template.lt"]}
+}
+
+# unset, `internal` is computed: AWS then makes the load balancer internet-facing
+test_unknown_value_fails_on_an_unset_or_computed_internal if {
+	every t in ["aws_lb", "aws_alb", "aws_elb"] {
+		lb := fixtures.change_unknown(t, "front", {"name": "dev-fileflow-front"}, {"internal": true})
+		found([lb], []) == {["public_resources.unknown_value", concat(".", [t, "front"])]}
+	}
+}
+
+test_unknown_value_passes_known_settings if {
+	db := fixtures.change("aws_db_instance", "db", {"identifier": "dev-fileflow-db", "publicly_accessible": false})
+	lb := fixtures.change("aws_lb", "app", {"name": "dev-fileflow-app", "internal": true})
+	vm := fixtures.change("aws_instance", "vm", {"associate_public_ip_address": false})
+	template := fixtures.change("aws_launch_template", "lt", {"network_interfaces": [{"associate_public_ip_address": "false"}]})
+	count(found([db, lb, vm, template, the_bucket, pab({})], [pab_ref])) == 0
+}

@@ -198,6 +198,26 @@ def test_registry_entry_needs_reason_approver_ticket_and_a_short_validity(root: 
         assert text in found
 
 
+@pytest.mark.parametrize(
+    ("approved", "expires", "message"),
+    [
+        # an approval dated ahead would stretch the 365-day window without limit
+        ("2099-01-01", "2099-12-31", "skips[0] (CKV2_AWS_62).approved: is after today (2026-11-29)"),
+        ("2026-11-29", "9999-99-99", "skips[0] (CKV2_AWS_62).expires: must be a date YYYY-MM-DD"),
+        ("2026-11-29", "2027-02-30", "skips[0] (CKV2_AWS_62).expires: must be a date YYYY-MM-DD"),
+        # ISO forms Python reads but trivy and the Rego policies do not
+        ("2026-11-29", "20271128", "skips[0] (CKV2_AWS_62).expires: must be a date YYYY-MM-DD"),
+        ("2026-W48-7", "2027-11-28", "skips[0] (CKV2_AWS_62).approved: must be a date YYYY-MM-DD"),
+    ],
+)
+def test_registry_dates_are_real_and_the_approval_is_not_ahead(
+    root: Path, approved: str, expires: str, message: str
+) -> None:
+    edit_yaml(root / "policy/checkov/skips.yaml", lambda d: d["skips"][0].update(approved=approved, expires=expires))
+    found = problems(root)
+    assert len(found) == 1 and message in found[0], found
+
+
 def test_resource_entry_must_point_at_a_live_inline_skip(root: Path) -> None:
     main_tf = root / "modules_out/rds/examples/postgresql/main.tf"
     main_tf.write_text("\n".join(line for line in main_tf.read_text().splitlines() if "checkov:skip" not in line))
@@ -221,6 +241,7 @@ def test_hard_fail_on_drift(root: Path) -> None:
         ("# reason: r\n# approver: @a\nAVD-AWS-0086\n", "has no valid expiry"),
         ("# reason: r\n# approver: @a\nAVD-AWS-0086 exp:2026-11-28\n", "expired (today is 2026-11-29)"),
         ("# reason: r\n# approver: @a\nAVD-AWS-0086 exp:2027-12-01\n", "expires more than 365 days ahead"),
+        ("# reason: r\n# approver: @a\nAVD-AWS-0086 exp:20270101\n", "has no valid expiry"),  # trivy reads no date
         ("# approver: @a\nAVD-AWS-0086 exp:2027-01-01\n", "has no `# reason:` comment"),
         (
             "# reason: r\n\n# approver: @a\nAVD-AWS-0086 exp:2027-01-01\n",

@@ -40,12 +40,26 @@ BAD_FINDINGS = {
     ("failures", "public_resources.opensearch_public", "aws_opensearch_domain.search"),
 }
 
+#: the evasions stack (tests/fixtures/policy/evasions): split and computed addresses, exposure settings known only
+#: after apply; its source security group, private prefix list and ACL-less bucket are not findings
+EVASION_FINDINGS = {
+    ("failures", "security_groups.open_ingress", "aws_security_group_rule.halves"),
+    ("failures", "security_groups.open_ingress", "aws_vpc_security_group_ingress_rule.v6"),
+    ("failures", "security_groups.unknown_source", "aws_vpc_security_group_ingress_rule.computed"),
+    ("failures", "security_groups.unknown_source", "aws_security_group.dynamic"),
+    ("failures", "public_resources.unknown_value", "aws_db_instance.db"),
+    ("failures", "public_resources.unknown_value", "aws_s3_bucket_public_access_block.data"),
+    ("failures", "public_resources.unknown_value", "aws_subnet.a"),
+    ("failures", "public_resources.unknown_value", "aws_lb.front"),
+    ("failures", "public_resources.unknown_value", "aws_launch_template.workers"),
+}
+
 
 @pytest.fixture(scope="module")
 def plans(tf_cli_config: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """``terraform show -json`` of both fixture stacks (one plan each, ~8 s)."""
+    """``terraform show -json`` of the fixture stacks (one plan each, ~8 s)."""
     out = {}
-    for name in ("bad", "good"):
+    for name in ("bad", "good", "evasions"):
         work = tmp_path_factory.mktemp(f"policy-{name}")
         shutil.copytree(FIXTURES / name, work, dirs_exist_ok=True)
         tf = Terraform(work, cli_config=tf_cli_config, data_dir=work / ".tfdata")
@@ -61,6 +75,26 @@ def test_bad_stack_flags_each_violation(plans: dict[str, dict[str, Any]]) -> Non
     assert findings(results) == BAD_FINDINGS
     # HTTPS from anywhere on the group the load balancer uses is the one allowed opening
     assert "alb_https" not in json.dumps(results)
+
+
+@pytest.mark.terraform
+def test_evasions_are_findings(plans: dict[str, dict[str, Any]]) -> None:
+    results = check_everywhere(plans["evasions"])
+    assert findings(results) == EVASION_FINDINGS
+    msgs = {r["msg"].split(" [")[0] for entry in results for r in entry["failures"]}
+    public = "which is public address space (outside private ranges and guardrails.network.public_cidrs)"
+    assert {
+        f"aws_security_group_rule.halves: ingress on ports 22-22 from 0.0.0.0/1, {public}",
+        f"aws_security_group_rule.halves: ingress on ports 22-22 from 128.0.0.0/1, {public}",
+        "aws_vpc_security_group_ingress_rule.computed: cidr_ipv4 is known only after apply, so the policy cannot "
+        "tell whether this ingress is open to the internet",
+        "aws_security_group.dynamic: cidr_blocks is known only after apply, so the policy cannot tell whether this "
+        "ingress is open to the internet",
+        "aws_lb.front: internal is known only after apply, so the policy cannot tell whether the load balancer "
+        "faces the internet",
+        "aws_launch_template.workers: network_interfaces[0].associate_public_ip_address is known only after apply, "
+        "so the policy cannot tell whether instances launched from it get a public address",
+    } <= msgs
 
 
 @pytest.mark.terraform

@@ -77,4 +77,4 @@ def test_every_rule_id_has_a_passing_and_a_failing_case(rule: str) -> None:
 def test_the_guard_sees_every_policy_rule() -> None:
     ids = rule_ids()
     assert {"tags.missing_required", "naming.pattern", "security_groups.open_ingress"} <= ids
-    assert sum(i.startswith("public_resources.") for i in ids) == 7
+    assert sum(i.startswith("public_resources.") for i in ids) == 8

@@ -61,7 +61,7 @@ def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], engine: str
         for theirs, ours in zip(resources, mine["by_type"][rtype], strict=True):
             assert ours["tag_set"] in mine["tag_sets"]
             assert mine["tag_sets"][ours["tag_set"]] == theirs["tag_view"]
-            for key in ("address", "type", "config_key", "module", "refs", "has_tags_all"):
+            for key in ("address", "type", "config_key", "module", "refs", "configured", "has_tags_all"):
                 assert ours[key] == theirs[key], (rtype, key)
             assert ours["values"] == {k: v for k, v in theirs["values"].items() if k in view.PROJECTED_ATTRIBUTES}
 
@@ -73,6 +73,7 @@ def test_projection_covers_every_attribute_the_policies_read() -> None:
         read |= set(re.findall(r"r\.(?:values|unknown)\.([a-z_0-9]+)", text))
         read |= set(re.findall(r'lib\.known\(r, "([a-z_0-9]+)"\)', text))
         read |= set(re.findall(r'object\.get\(r\.values, "([a-z_0-9]+)"', text))
+        read |= set(re.findall(r'"attribute": "([a-z_0-9]+)"', text))  # public_resources.unknown_attributes
         assert not re.search(r"r\.values\[(?!attr\]|s\])", text), f"{f.name}: an attribute read the test cannot see"
     read |= {spec["attribute"] for spec in NAME_ATTRIBUTES.values()}
     read |= {"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}  # r.values[s]
@@ -129,18 +130,21 @@ def test_table_is_readable(synthetic: dict[str, Any], data: dict[str, Any]) -> N
 def test_excepted_findings_are_reported_as_exceptions(synthetic: dict[str, Any], data: dict[str, Any]) -> None:
     entry = {
         "id": "EXC-0007",
+        "service": "fileflow",
         "rule": "naming.pattern",
         "address": "module.svc20.aws_iam_role.*",
         "reason": "legacy role",
         "approver": "platform-team@acme.example",
         "ticket": "PLAT-7",
-        "expires": "2999-12-31",
+        "approved": "2026-12-01",
+        "expires": "2027-11-30",
     }
-    cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
+    run = {**data["guardrails"], "service": "fileflow", "today": "2026-12-05"}
+    cfg = {"guardrails": {**run, "exceptions": [entry]}}
     naming = next(r for r in check_everywhere(synthetic, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == []
     assert [e["metadata"]["exception"] for e in naming["exceptions"]] == ["EXC-0007"]
-    expired = {"guardrails": {**data["guardrails"], "exceptions": [{**entry, "expires": "2020-01-01"}]}}
+    expired = {"guardrails": {**run, "exceptions": [{**entry, "approved": "2019-06-01", "expires": "2020-01-01"}]}}
     results = check_everywhere(synthetic, data=expired)
     assert ("failures", "exceptions.expired", "exceptions[0] (EXC-0007)") in findings(results)
     assert ("failures", "naming.pattern", "module.svc20.aws_iam_role.r404") in findings(results)
@@ -173,14 +177,16 @@ def test_addresses_and_values_with_quotes_and_control_characters_survive_the_eng
     assert any("Bad\nName" in r["msg"] for report in results for r in report["failures"])
     entry = {
         "id": "EXC-0009",
+        "service": "fileflow",
         "rule": "naming.pattern",
         "address": 'module.app.aws_s3_bucket.this?"logs *',  # glob: `?` for the `[` (a class opener)
         "reason": "legacy bucket",
         "approver": "platform-team@acme.example",
         "ticket": "PLAT-9",
-        "expires": "2999-12-31",
+        "approved": "2026-12-01",
+        "expires": "2027-11-30",
     }
-    cfg = {"guardrails": {**data["guardrails"], "exceptions": [entry]}}
+    cfg = {"guardrails": {**data["guardrails"], "service": "fileflow", "today": "2026-12-05", "exceptions": [entry]}}
     naming = next(r for r in check_everywhere(plan, data=cfg) if r["namespace"] == "naming")
     assert naming["failures"] == [] and len(naming["exceptions"]) == 1
 

@@ -99,7 +99,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("path", help="plan JSON, cdk.tf.json, or a synth output folder (cdktf.out)")
     c.add_argument("--format", choices=("json", "table"), default="table", help="json = conftest --output json")
     add_platform_option(c)
-    c.add_argument("--service", help="only this service's exceptions apply (default: every entry)")
+    c.add_argument(
+        "--service",
+        help="the service whose plan this is (registered in platform.yaml): only its entries of "
+        "policy/exceptions.yaml apply; without it no exception applies",
+    )
     _add_engine_option(c)
     c.set_defaults(func=cmd_check)
 
@@ -110,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = psub.add_parser("data", help="print the data document for conftest --data (from platform.yaml)")
     add_platform_option(d)
-    d.add_argument("--service", help="only this service's exceptions")
+    d.add_argument("--service", help="the service whose exceptions the document carries (without it: none)")
     d.add_argument(
         "--regenerate-taggable",
         action="store_true",

@@ -6,6 +6,7 @@ Every failure is a located problem, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,21 @@ def as_list(value: object) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+#: the one written form of a date in these files; Python's fromisoformat would also take 20271231 or 2027-W52-5,
+#: which trivy (Go's 2006-01-02 layout) and the Rego policies (string comparison) do not read as the same day
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_date(value: object) -> dt.date | None:
+    """A calendar date written YYYY-MM-DD (or a date YAML already parsed), else None: 2027-02-30 and 9999-99-99
+    are not dates."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return None
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(value)
     except ValueError:
         return None

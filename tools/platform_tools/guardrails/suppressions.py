@@ -139,29 +139,13 @@ def _check_registry(
         for key in ("reason", "approver", "ticket"):
             if not str(e.get(key) or "").strip():
                 yield Problem(f"{where}.{key}", "is required", e.get(key), _FIX[key])
-        approved, expires = parse_date(e.get("approved")), parse_date(e.get("expires"))
-        if approved is None:
-            yield Problem(
-                f"{where}.approved", "must be a date YYYY-MM-DD", e.get("approved"), "the day the PR was approved"
-            )
-        if expires is None:
-            yield Problem(
-                f"{where}.expires", "must be a date YYYY-MM-DD", e.get("expires"), "at most 365 days after approved"
-            )
-        elif expires < today:
-            yield Problem(
-                f"{where}.expires",
-                f"expired (today is {today.isoformat()})",
-                expires.isoformat(),
-                "fix the finding and delete the skip, or renew it in a PR approved by the CODEOWNERS of this file",
-            )
-        if approved and expires and (expires - approved).days > MAX_VALIDITY_DAYS:
-            yield Problem(
-                f"{where}.expires",
-                f"is {(expires - approved).days} days after approved (at most {MAX_VALIDITY_DAYS})",
-                expires.isoformat(),
-                "set an earlier expiry; renew it when it comes due",
-            )
+        yield from validity_problems(
+            where,
+            e.get("approved"),
+            e.get("expires"),
+            today,
+            renew="fix the finding and delete the skip, or renew it in a PR approved by the CODEOWNERS of this file",
+        )
         if scope == "resource" and verify_files and not service:
             rel = str(e.get("file") or "")
             path = root / rel
@@ -183,6 +167,56 @@ def _check_registry(
         if ident in seen:
             yield Problem(where, "duplicates an earlier entry", cid, "keep one entry per skip")
         seen.add(ident)
+
+
+def validity_problems(
+    where: str, approved: object, expires: object, today: dt.date, *, renew: str, judge_expiry: bool = True
+) -> list[Problem]:
+    """The approval window of an accepted risk (a checkov skip here, a Rego exception in policy/exceptions.yaml):
+    ``approved`` and ``expires`` real calendar dates written YYYY-MM-DD, approved no later than today, expires not
+    before today and at most :data:`MAX_VALIDITY_DAYS` after approved.
+
+    The window is measured from the approval, not from today, so it is the same on every day the entry is read; an
+    approval dated in the future would stretch it without limit, hence the second rule. ``renew`` is the fix an
+    expired entry gets; ``judge_expiry=False`` checks the dates and the window but not whether the day has passed
+    (an entry that does not apply to this run). Problems are located at ``{where}.approved`` / ``{where}.expires``.
+    """
+    day_approved, day_expires = parse_date(approved), parse_date(expires)
+    out = []
+    if day_approved is None:
+        out.append(Problem(f"{where}.approved", "must be a date YYYY-MM-DD", approved, "the day the PR was approved"))
+    elif day_approved > today:
+        out.append(
+            Problem(
+                f"{where}.approved",
+                f"is after today ({today.isoformat()})",
+                day_approved.isoformat(),
+                "the day the PR was approved, which cannot be in the future",
+            )
+        )
+    if day_expires is None:
+        out.append(
+            Problem(
+                f"{where}.expires",
+                "must be a date YYYY-MM-DD",
+                expires,
+                f"at most {MAX_VALIDITY_DAYS} days after approved",
+            )
+        )
+    elif judge_expiry and day_expires < today:
+        out.append(
+            Problem(f"{where}.expires", f"expired (today is {today.isoformat()})", day_expires.isoformat(), renew)
+        )
+    if day_approved and day_expires and (day_expires - day_approved).days > MAX_VALIDITY_DAYS:
+        out.append(
+            Problem(
+                f"{where}.expires",
+                f"is {(day_expires - day_approved).days} days after approved (at most {MAX_VALIDITY_DAYS})",
+                day_expires.isoformat(),
+                "set an earlier expiry; renew it when it comes due",
+            )
+        )
+    return out
 
 
 _FIX = {

@@ -8,7 +8,9 @@ come from here, so onboarding a service in the registry is enough for the polici
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,15 @@ import yaml
 from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.registry import Registry
 from platform_constructs.registry.conventions import MANAGED_BY, PLATFORM_SERVICE, REQUIRED_TAGS, SHARED_SCOPE
+from platform_tools.guardrails.suppressions import validity_problems
 from platform_tools.resources import policy_dir
 
 #: relative to the policy folder
 TAGGABLE_FILE = Path("data/aws_taggable.json")
 EXCEPTIONS_FILE = Path("exceptions.yaml")
-EXCEPTION_FIELDS = ("id", "rule", "address", "reason", "approver", "ticket", "expires")
+EXCEPTION_FIELDS = ("id", "service", "rule", "address", "reason", "approver", "ticket", "approved", "expires")
+#: the shape of a rule id (``<policy package>.<rule>``)
+RULE_ID = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z0-9_]*$")
 
 #: Resource types whose name the naming policy checks, and the argument that holds the name.
 NAME_ATTRIBUTES: dict[str, dict[str, str]] = {
@@ -69,43 +74,163 @@ def fixed_names(registry: Registry) -> list[str]:
     )
 
 
+#: IPv6 ranges that stand for IPv4 addresses (mapped, NAT64, 6to4, the deprecated compatible form): allowlisting one
+#: would let a service open to the IPv4 internet through an IPv6 rule
+IPV4_TRANSLATION_RANGES = tuple(
+    ipaddress.ip_network(c) for c in ("::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+
+
+def public_cidrs(registry: Registry) -> list[dict[str, str]]:
+    """``guardrails.network.public_cidrs`` for security_groups.rego: the public ranges an ingress rule may open to.
+
+    The registry model already refuses malformed and wide ranges; an IPv6 range that embeds IPv4 space is refused
+    here, where its meaning for the policy is decided.
+    """
+    out = []
+    problems = []
+    for i, entry in enumerate(registry.guardrails.network.public_cidrs):
+        net = ipaddress.ip_network(entry.cidr)
+        if any(net.version == r.version and net.overlaps(r) for r in IPV4_TRANSLATION_RANGES):
+            problems.append(
+                Problem(
+                    f"guardrails.network.public_cidrs[{i}].cidr",
+                    "overlaps an IPv6 range that stands for IPv4 addresses (mapped, NAT64 or 6to4)",
+                    entry.cidr,
+                    "register the IPv4 range itself",
+                )
+            )
+        out.append({"cidr": entry.cidr, "description": entry.description})
+    if problems:
+        raise ConfigError("platform.yaml", problems)
+    return out
+
+
 def taggable_types(path: Path | None = None) -> list[str]:
     data: dict[str, Any] = json.loads((path or policy_dir() / TAGGABLE_FILE).read_text())
     return list(data["types"])
 
 
-def load_exceptions(path: Path | None = None, service: str | None = None) -> list[dict[str, Any]]:
-    """Exception entries, as written (Rego re-checks completeness and expiry), optionally one service's.
+def load_exceptions(
+    registry: Registry,
+    service: str | None = None,
+    *,
+    path: Path | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The exceptions of ``service``'s runs (none without a service), after checking the whole register.
 
-    Structural problems (not a list, not mappings) are input errors; missing fields and past expiry dates
-    are left to the policies, which report them as findings so they show up in the PR.
+    Every entry must name its service: an exception approved for one service's resource must not silence the
+    same address in another service's plan, so an entry without ``service`` is refused, not applied to all.
+    Every entry must also keep the approval window of the scanner skips (real dates, approved no later than
+    today, expires at most 365 days after approved: :func:`~platform_tools.guardrails.suppressions.
+    validity_problems`). Expiry is judged only for the entries this run would apply (all of them when no service
+    is given, as in the platform repository's own CI): one service's lapsed exception must not stop every other
+    service's PR check. Any problem refuses the whole document (:class:`ConfigError`, exit 2) with the file, the
+    entry index, the field and the fix; the Rego policies re-check what they can (exceptions.rego) for data built
+    by other means.
     """
     path = path or policy_dir() / EXCEPTIONS_FILE
     if not path.is_file():
         return []
-    raw = yaml.safe_load(path.read_text()) or {}
+    today = today or dt.date.today()
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(str(path), [Problem(str(path), f"is not valid YAML: {err}")]) from None
     entries = raw.get("exceptions", []) if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(
             str(path),
             [Problem("exceptions", "must be a list of mappings", type(entries).__name__, "see policy/README.md")],
         )
-    out = []
-    for entry in entries:
-        item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in entry.items()}
-        if service is None or item.get("service") in (None, service):
-            out.append(item)
+    problems = exception_problems(entries, registry, today, service=service, file=path.name)
+    if problems:
+        raise ConfigError(str(path), problems)
+    return [
+        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in entry.items()}
+        for entry in entries
+        if service is not None and entry.get("service") == service
+    ]
+
+
+def exception_problems(
+    entries: list[dict[str, Any]], registry: Registry, today: dt.date, *, service: str | None, file: str
+) -> list[Problem]:
+    """Everything wrong with the register, located as ``FILE: exceptions[i] (ID).field``."""
+    out: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        where = f"{file}: exceptions[{i}] ({entry.get('id') or 'no id'})"
+        unknown = sorted(set(entry) - set(EXCEPTION_FIELDS))
+        if unknown:
+            out.append(Problem(where, "has fields the register does not know", unknown, _FIELD_LIST))
+        for key in EXCEPTION_FIELDS:
+            value = entry.get(key)
+            if key in ("approved", "expires"):
+                continue  # dates: validity_problems below
+            if not isinstance(value, str) or not value.strip():
+                out.append(Problem(f"{where}.{key}", "is required", value, _EXCEPTION_FIX[key]))
+        scoped = entry.get("service")
+        if isinstance(scoped, str) and scoped.strip():
+            problem = registry.service_problem(scoped, field=f"{where}.service")
+            if problem is not None:
+                out.append(problem)
+        rule = entry.get("rule")
+        if isinstance(rule, str) and rule.strip() and not RULE_ID.match(rule):
+            out.append(Problem(f"{where}.rule", "is not a policy rule id", rule, _EXCEPTION_FIX["rule"]))
+        ident = entry.get("id")
+        if isinstance(ident, str) and ident in seen:
+            out.append(
+                Problem(
+                    f"{where}.id", f"repeats the id of exceptions[{seen[ident]}]", ident, "give each entry its own id"
+                )
+            )
+        elif isinstance(ident, str):
+            seen[ident] = i
+        in_scope = service is None or scoped == service
+        out += validity_problems(
+            where,
+            entry.get("approved"),
+            entry.get("expires"),
+            today,
+            renew="fix the finding and delete the exception, or renew it (new approval, new dates) in a PR approved "
+            "by the platform team",
+            judge_expiry=in_scope,
+        )
     return out
 
 
+#: what each exception field must say, for the error that names it
+_EXCEPTION_FIX = {
+    "id": "a unique id such as EXC-0007 (the PR comment quotes it)",
+    "service": "the service (platform.yaml services[].name) whose PR checks may use it; one entry per service",
+    "rule": "the rule id the finding names, such as security_groups.open_ingress",
+    "address": "a glob over the resource address, such as module.bastion.aws_security_group.this",
+    "reason": "why the finding is acceptable for this resource, and until when",
+    "approver": "who in the platform team approved it",
+    "ticket": "the issue or ticket that records the decision",
+}
+_FIELD_LIST = f"use only {', '.join(EXCEPTION_FIELDS)} (policy/README.md#exceptions)"
+
+
 def build_data(
-    registry: Registry, *, service: str | None = None, exceptions_file: Path | None = None
+    registry: Registry,
+    *,
+    service: str | None = None,
+    exceptions_file: Path | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """``{"guardrails": {...}}``: conftest merges a --data file at the root of ``data``."""
+    """``{"guardrails": {...}}``: conftest merges a --data file at the root of ``data``.
+
+    ``service`` is the service whose plan is checked: only its exceptions are in the document (and the policies
+    apply an exception only when its service is this one). Without it no exception applies.
+    """
     if service is not None:
         registry.service(service, field="--service")  # unknown: a ConfigError naming the registered ones
     return {
         "guardrails": {
+            "service": service,
             "required_tags": list(REQUIRED_TAGS),
             "managed_by": MANAGED_BY,
             "environments": list(registry.environments),
@@ -125,6 +250,7 @@ def build_data(
             "fixed_name_patterns": [r"^atlantis-target-[a-z0-9-]+$"],
             "public_subnet_tiers": list(PUBLIC_SUBNET_TIERS),
             "public_lb_markers": list(PUBLIC_LB_MARKERS),
-            "exceptions": load_exceptions(exceptions_file, service),
+            "public_cidrs": public_cidrs(registry),
+            "exceptions": load_exceptions(registry, service, path=exceptions_file, today=today),
         }
     }

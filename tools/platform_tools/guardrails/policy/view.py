@@ -37,6 +37,10 @@ PROJECTED_ATTRIBUTES = frozenset(
         "protocol",
         "ip_protocol",
         "description",
+        "prefix_list_id",
+        "prefix_list_ids",
+        "entry",
+        "cidr",
         "load_balancer_type",
         # public resources
         "internal",
@@ -47,6 +51,8 @@ PROJECTED_ATTRIBUTES = frozenset(
         "acl",
         "publicly_accessible",
         "map_public_ip_on_launch",
+        "associate_public_ip_address",
+        "network_interfaces",
         "vpc_config",
         "vpc_options",
     }
@@ -61,12 +67,23 @@ LINKED_TYPES = frozenset(
         "aws_alb",
         "aws_s3_bucket",
         "aws_s3_bucket_public_access_block",
+        "aws_ec2_managed_prefix_list",
     }
 )
-#: account-wide settings every chunk needs to see
-GLOBAL_TYPES = frozenset({"aws_s3_account_public_access_block"})
+#: settings every chunk needs to see: account-wide ones, and prefix-list entries (an entry attached through a
+#: variable could land in any list, so every piece must know of it)
+GLOBAL_TYPES = frozenset({"aws_s3_account_public_access_block", "aws_ec2_managed_prefix_list_entry"})
 #: configuration attributes whose references the policies follow (lib.rego's ref_attributes)
 REF_ATTRIBUTES = ("security_group_id", "security_groups", "bucket")
+#: prefix-list attributes whose references are all kept, "?reference" when not a resource (lib.rego's
+#: list_ref_attributes); inline ingress blocks' prefix_list_ids go under INGRESS_LIST_REFS
+LIST_REF_ATTRIBUTES = ("prefix_list_id", "prefix_list_ids")
+INGRESS_LIST_REFS = "ingress_prefix_list_ids"
+#: attributes whose presence in the configuration the policies ask about (lib.rego's configured_attributes): an
+#: unknown value the configuration does not set is the provider's own computed default
+CONFIGURED_ATTRIBUTES = ("acl", "ingress", "network_interfaces")
+#: references that name no resource (lib.rego's non_resource_prefixes)
+NON_RESOURCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform.")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _SYNTH_REF = re.compile(r"\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)")
 
@@ -134,9 +151,25 @@ def _config_index(module: dict[str, Any], prefix: str = "", out: dict[str, Any] 
 
 def _module_ref(module: str, raw: str) -> str | None:
     parts = raw.split(".")
-    if len(parts) < 2 or raw.startswith(("var.", "local.", "module.", "data.")):
+    if len(parts) < 2 or raw.startswith(NON_RESOURCE_PREFIXES):
         return None
     return _prefixed(module, f"{parts[0]}.{_INDEX.sub('', parts[1])}")
+
+
+def _kept_ref(module: str, raw: str) -> str:
+    ref = _module_ref(module, raw)
+    return ref if ref is not None else f"?{raw}"
+
+
+def _references(expression: Any) -> list[str]:
+    return [raw for raw in _obj(expression).get("references") or [] if isinstance(raw, str)]
+
+
+def _ingress_references(expression: Any) -> list[str]:
+    """Inline ingress blocks' prefix_list_ids references (block syntax), or the whole expression's (attribute)."""
+    if isinstance(expression, list):
+        return [raw for block in expression for raw in _references(_obj(block).get("prefix_list_ids"))]
+    return _references(expression)
 
 
 def _plan_refs(expressions: dict[str, Any], module: str) -> dict[str, list[str]]:
@@ -144,30 +177,41 @@ def _plan_refs(expressions: dict[str, Any], module: str) -> dict[str, list[str]]
     if not expressions:
         return out
     for attr in REF_ATTRIBUTES:
-        refs = {
-            ref
-            for raw in _obj(expressions.get(attr)).get("references") or []
-            if isinstance(raw, str) and (ref := _module_ref(module, raw)) is not None
-        }
+        refs = {ref for raw in _references(expressions.get(attr)) if (ref := _module_ref(module, raw)) is not None}
         if refs:
             out[attr] = sorted(refs)
+    for attr in LIST_REF_ATTRIBUTES:
+        kept = {_kept_ref(module, raw) for raw in _references(expressions.get(attr))}
+        if kept:
+            out[attr] = sorted(kept)
+    ingress = {_kept_ref(module, raw) for raw in _ingress_references(expressions.get("ingress"))}
+    if ingress:
+        out[INGRESS_LIST_REFS] = sorted(ingress)
     return out
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [s for s in value if isinstance(s, str)] if isinstance(value, list) else []
 
 
 def _synth_refs(values: dict[str, Any]) -> dict[str, list[str]]:
     out = {}
-    for attr in REF_ATTRIBUTES:
-        value = values.get(attr)
-        strings = (
-            [value]
-            if isinstance(value, str)
-            else [s for s in value if isinstance(s, str)]
-            if isinstance(value, list)
-            else []
-        )
-        refs = {m.group(1) for s in strings for m in _SYNTH_REF.finditer(s)}
+    for attr in (*REF_ATTRIBUTES, *LIST_REF_ATTRIBUTES):
+        refs = {m.group(1) for s in _strings(values.get(attr)) for m in _SYNTH_REF.finditer(s)}
         if refs:
             out[attr] = sorted(refs)
+    blocks = values.get("ingress")
+    ingress = {
+        m.group(1)
+        for block in (blocks if isinstance(blocks, list) else [])
+        if isinstance(block, dict)
+        for s in _strings(block.get("prefix_list_ids"))
+        for m in _SYNTH_REF.finditer(s)
+    }
+    if ingress:
+        out[INGRESS_LIST_REFS] = sorted(ingress)
     return out
 
 
@@ -191,6 +235,7 @@ def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
         key = _prefixed(module, f"{rc.get('type')}.{rc.get('name')}")
         values, unknown = _obj(change.get("after")), _obj(change.get("after_unknown"))
         conf = _obj(index.get(key))
+        expressions = _obj(conf.get("expressions"))
         provider = providers.get(str(conf.get("provider", "")))
         may_tag = not (isinstance(provider, dict) and not _obj(provider.get("expressions")).get("default_tags"))
         out.append(
@@ -201,7 +246,8 @@ def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
                 "module": module,
                 "values": _pick(values),
                 "unknown": _pick(unknown),
-                "refs": _plan_refs(_obj(conf.get("expressions")), module),
+                "refs": _plan_refs(expressions, module),
+                "configured": [k for k in CONFIGURED_ATTRIBUTES if k in expressions],
                 "tag_set": tag_sets.key(_tag_view(values, unknown, may_tag)),
                 "has_tags_all": isinstance(values.get("tags_all"), dict) or unknown.get("tags_all") is True,
             }
@@ -235,6 +281,7 @@ def synth_view(doc: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
                     "values": _pick(values),
                     "unknown": {},
                     "refs": _synth_refs(values),
+                    "configured": [k for k in CONFIGURED_ATTRIBUTES if k in body],
                     "tag_set": tag_sets.key(_tag_view(values, {}, True)),
                     "has_tags_all": False,
                 }
