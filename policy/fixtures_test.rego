@@ -40,6 +40,12 @@ cfg := {
 	"fixed_name_patterns": ["^atlantis-target-[a-z0-9-]+$"],
 	"public_subnet_tiers": ["public"],
 	"public_lb_markers": ["public", "external", "web"],
+	"public_cidrs": [],
+	"sources": {
+		"catalog": "git::https://github.com/acme/platform-infra.git//modules_out/",
+		"modules": ["git::https://github.com/acme/shared-modules.git//"],
+		"providers": ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/hashicorp/random"]
+	},
 	"exceptions": [],
 	"today": "2026-03-01"
 }

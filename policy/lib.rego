@@ -24,12 +24,12 @@ import rego.v1
 #   merged into the tags as Terraform would.
 # Resources share tag maps (provider default_tags), so tags live once per distinct map in `tag_sets`
 # ({tags, unknown_tags, tags_unknown}) and each resource names its map in `tag_set`: the tag policy judges
-# each map once.
+# each map once. `config` holds what the configuration takes code from (config_facts, plans only).
 input_context := context(input)
 
 context(doc) := doc.platform_view if {
 	is_object(doc.platform_view)
-} else := index(resources(doc))
+} else := object.union(index(resources(doc)), {"config": config_facts(doc)})
 
 index(res) := {
 	"by_type": {t: [r | some r in res; r.type == t] | some t in {r.type | some r in res}},
@@ -106,8 +106,7 @@ config_index(doc) := {res.key: res.conf | some res in config_resources(doc)}
 
 config_resources(doc) := [{"key": key, "conf": {"expressions": object.get(res, "expressions", {}), "provider": object.get(res, "provider_config_key", "")}} |
 	walk(object.get(doc, "configuration", {}), [path, value])
-	count(path) > 0
-	path[count(path) - 1] == "resources"
+	config_level(path, "resources")
 	is_array(value)
 	mod := module_prefix(path)
 	some res in value
@@ -118,6 +117,90 @@ module_prefix(path) := concat(".", [concat("", ["module.", path[i + 1]]) |
 	some i
 	path[i] == "module_calls"
 ])
+
+# `path` leads from the configuration to `last` of a module: root_module, then (module_calls, NAME, module) per
+# level. Only that shape counts: a module input or an attribute that happens to be called "resources" or
+# "module_calls" is not a level (view.py walks the same levels).
+config_level(path, last) if {
+	n := count(path)
+	n >= 2
+	(n - 2) % 3 == 0
+	path[0] == "root_module"
+	path[n - 1] == last
+	every i in [j | some j in numbers.range(1, n - 1); j < n - 1] {
+		level_step(path, i)
+	}
+}
+
+level_step(path, i) if {
+	(i - 1) % 3 == 0
+	path[i] == "module_calls"
+}
+
+level_step(path, i) if {
+	(i - 1) % 3 == 1
+	is_string(path[i])
+}
+
+level_step(path, i) if {
+	(i - 1) % 3 == 2
+	path[i] == "module"
+}
+
+# -- the configuration: where code comes from ---------------------------------------------------------
+# {"modules": [{address, source}], "providers": [{address, source}], "code": [{address, mode, type,
+# provisioners}]} of a plan: every module call at every level; every provider the configuration configures or
+# requires and every provider a resource change names; every data source and every resource with provisioners,
+# of any type (not only aws_*). Synthesized JSON is this repository's own code: nothing.
+config_facts(doc) := {
+	"modules": config_modules(doc),
+	"providers": config_providers(doc),
+	"code": config_code(doc)
+}
+
+config_modules(doc) := {{"address": module_prefix(array.concat(path, [name])), "source": string_or_empty(object.get(call, "source", ""))} |
+	some name
+	walk(object.get(doc, "configuration", {}), [path, value])
+	config_level(path, "module_calls")
+	is_object(value)
+	call := value[name]
+}
+
+config_providers(doc) := {provider_fact(string_or_empty(object.get(pc, "module_address", "")), provider_source(pc)) |
+	some key
+	pc := object.get(object.get(doc, "configuration", {}), "provider_config", {})[key]
+	is_object(pc)
+} | {provider_fact("", rc.provider_name) |
+	some rc in object.get(doc, "resource_changes", [])
+	is_string(rc.provider_name)
+}
+
+provider_source(pc) := pc.full_name if is_string(pc.full_name)
+
+else := string_or_empty(object.get(pc, "name", ""))
+
+provider_fact(mod, source) := {"address": prefixed(mod, concat("", ["provider[\"", source, "\"]"])), "source": source}
+
+config_code(doc) := {{
+	"address": prefixed(module_prefix(path), string_or_empty(res.address)),
+	"mode": string_or_empty(object.get(res, "mode", "")),
+	"type": string_or_empty(object.get(res, "type", "")),
+	"provisioners": [string_or_empty(object.get(p, "type", "")) | some p in object.get(res, "provisioners", [])]
+} |
+	walk(object.get(doc, "configuration", {}), [path, value])
+	config_level(path, "resources")
+	is_array(value)
+	some res in value
+	runs_code(res)
+}
+
+runs_code(res) if res.mode == "data"
+
+runs_code(res) if count(object.get(res, "provisioners", [])) > 0
+
+string_or_empty(s) := s if is_string(s)
+
+else := ""
 
 # A provider without default_tags leaves tags_all = tags, even when the plan shows tags_all as unknown
 # (the AWS provider does when both are empty). Unknown providers are assumed to add tags.

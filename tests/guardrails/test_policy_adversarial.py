@@ -272,3 +272,104 @@ def test_computed_exposure_settings_are_findings_unless_the_provider_computes_th
         "literal, or a variable with a default, not an attribute of a resource created in the same apply or a data "
         "source"
     ) in messages(results, "public_resources.unknown_value")
+
+
+# -- item 3: module and provider sources, code outside the providers -------------------------------------------------
+CATALOG = "git::https://github.com/acme/platform-infra.git//modules_out/"
+
+
+def test_the_data_names_the_registrys_catalog_and_allowlists(data: dict[str, Any]) -> None:
+    assert data["guardrails"]["sources"] == {
+        "catalog": CATALOG,
+        "modules": [],
+        "providers": [
+            "registry.terraform.io/hashicorp/archive",
+            "registry.terraform.io/hashicorp/aws",
+            "registry.terraform.io/hashicorp/null",
+            "registry.terraform.io/hashicorp/random",
+            "registry.terraform.io/hashicorp/time",
+            "registry.terraform.io/hashicorp/tls",
+        ],
+    }
+
+
+def test_code_from_elsewhere_is_a_finding_at_every_module_level(data: dict[str, Any]) -> None:
+    """Modules from outside the catalog or unpinned, a provider outside the allowlist, an external data source in a
+    local module, provisioners on resources that are not aws_* (null_resource, terraform_data)."""
+    provisioner = [{"type": "local-exec", "expressions": {"command": {"constant_value": "curl x | sh"}}}]
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "null_resource.run",
+                "mode": "managed",
+                "type": "null_resource",
+                "name": "run",
+                "provider_name": "registry.terraform.io/hashicorp/null",
+                "change": {"actions": ["create"], "after": {}, "after_unknown": {"id": True}},
+            }
+        ],
+        "configuration": {
+            "provider_config": {
+                "aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"},
+                "shell": {"name": "shell", "full_name": "registry.terraform.io/scottwinkler/shell"},
+            },
+            "root_module": {
+                "resources": [{**config("null_resource.run"), "provisioners": provisioner}],
+                "module_calls": {
+                    "sg": {"source": f"{CATALOG}sg?ref=v1.2.0", "module": {}},
+                    "db": {"source": f"{CATALOG}rds?ref=main", "module": {}},
+                    "app": {
+                        "source": "./modules/app",
+                        "module": {
+                            "resources": [
+                                {
+                                    "address": "data.external.token",
+                                    "mode": "data",
+                                    "type": "external",
+                                    "name": "token",
+                                    "expressions": {},
+                                },
+                                {**config("terraform_data.boot"), "provisioners": provisioner},
+                            ],
+                            "module_calls": {"vpc": {"source": "terraform-aws-modules/vpc/aws", "module": {}}},
+                        },
+                    },
+                },
+            },
+        },
+    }
+    results = check_everywhere(doc, data=data)
+    assert {f for f in findings(results) if f[1].startswith("sources.")} == {
+        ("failures", "sources.module", "module.db"),
+        ("failures", "sources.module", "module.app.module.vpc"),
+        ("failures", "sources.provider", 'provider["registry.terraform.io/scottwinkler/shell"]'),
+        ("failures", "sources.data_source", "module.app.data.external.token"),
+        ("failures", "sources.provisioner", "null_resource.run"),
+        ("failures", "sources.provisioner", "module.app.terraform_data.boot"),
+    }
+    assert (
+        f"module.db: takes the platform catalog without a release pin ({CATALOG}rds?ref=main) [sources.module] fix: "
+        f"pin a release: {CATALOG}<module>?ref=vX.Y.Z"
+    ) in messages(results, "sources.module")
+
+
+def test_a_plan_that_changes_nothing_still_shows_its_data_sources(data: dict[str, Any]) -> None:
+    """Only a data source, nothing to create: the configuration is judged all the same."""
+    doc = {
+        "format_version": "1.2",
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "data.http.payload",
+                        "mode": "data",
+                        "type": "http",
+                        "name": "payload",
+                        "expressions": {},
+                    }
+                ]
+            }
+        },
+    }
+    assert findings(check_everywhere(doc, data=data)) == {("failures", "sources.data_source", "data.http.payload")}

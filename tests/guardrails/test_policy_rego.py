@@ -19,7 +19,7 @@ from support.policy import ENGINES
 
 POLICY_DIR = policy_dir()
 
-RULE_ID = re.compile(r'"((?:tags|naming|security_groups|public_resources|exceptions)\.[a-z0-9_]+)"')
+RULE_ID = re.compile(r'"((?:tags|naming|security_groups|public_resources|sources|exceptions)\.[a-z0-9_]+)"')
 PASSING = re.compile(r"pass|accept|allow|tolerate|skip|ignore|not_reported")
 FAILING = re.compile(r"fail|warn|refuse")
 #: rule ids whose cases need the engine without data, which a .rego test cannot arrange: tested in Python
@@ -78,3 +78,9 @@ def test_the_guard_sees_every_policy_rule() -> None:
     ids = rule_ids()
     assert {"tags.missing_required", "naming.pattern", "security_groups.open_ingress"} <= ids
     assert sum(i.startswith("public_resources.") for i in ids) == 8
+    assert {i for i in ids if i.startswith("sources.")} == {
+        "sources.module",
+        "sources.provider",
+        "sources.data_source",
+        "sources.provisioner",
+    }

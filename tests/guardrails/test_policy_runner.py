@@ -64,6 +64,12 @@ def test_python_view_equals_the_rego_view(synthetic: dict[str, Any], engine: str
             for key in ("address", "type", "config_key", "module", "refs", "configured", "has_tags_all"):
                 assert ours[key] == theirs[key], (rtype, key)
             assert ours["values"] == {k: v for k, v in theirs["values"].items() if k in view.PROJECTED_ATTRIBUTES}
+    assert set(mine["config"]) == set(rego_ctx["config"]) == {"modules", "providers", "code"}
+    for part in ("modules", "providers", "code"):
+        as_text = [json.dumps(item, sort_keys=True) for item in mine["config"][part]]
+        assert sorted(as_text) == sorted(json.dumps(item, sort_keys=True) for item in rego_ctx["config"][part])
+        assert len(set(as_text)) == len(as_text), part  # the view lists each fact once, as the policy's set does
+    assert len(mine["config"]["modules"]) > 10  # the synthetic plan's module calls
 
 
 def test_projection_covers_every_attribute_the_policies_read() -> None:

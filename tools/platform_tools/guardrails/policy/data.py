@@ -106,6 +106,30 @@ def public_cidrs(registry: Registry) -> list[dict[str, str]]:
     return out
 
 
+#: Provider source addresses without a host name mean the public registry.
+DEFAULT_PROVIDER_HOST = "registry.terraform.io"
+
+
+def normalise_provider(source: str) -> str:
+    """``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider; case does not matter (the
+    rule sources.rego applies to the plan's provider names, and infra gate's pre-flight to the HCL)."""
+    parts = source.strip().lower().split("/")
+    if len(parts) == 2:
+        parts = [DEFAULT_PROVIDER_HOST, *parts]
+    return "/".join(parts)
+
+
+def sources(registry: Registry) -> dict[str, Any]:
+    """What sources.rego allows a plan to take code from: the catalog's ``git::`` prefix (a module and a release
+    follow it), the registry's module source prefixes, and its providers (normalised)."""
+    guard = registry.guardrails.sources
+    return {
+        "catalog": f"{registry.github.catalog_source}/",
+        "modules": list(guard.modules),
+        "providers": sorted({normalise_provider(p) for p in guard.providers}),
+    }
+
+
 def taggable_types(path: Path | None = None) -> list[str]:
     data: dict[str, Any] = json.loads((path or policy_dir() / TAGGABLE_FILE).read_text())
     return list(data["types"])
@@ -251,6 +275,7 @@ def build_data(
             "public_subnet_tiers": list(PUBLIC_SUBNET_TIERS),
             "public_lb_markers": list(PUBLIC_LB_MARKERS),
             "public_cidrs": public_cidrs(registry),
+            "sources": sources(registry),
             "exceptions": load_exceptions(registry, service, path=exceptions_file, today=today),
         }
     }

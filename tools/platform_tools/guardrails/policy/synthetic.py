@@ -134,9 +134,9 @@ def synthetic_plan(n_resources: int = 10000) -> dict[str, Any]:
             }
         if kind == 3:
             res_cfg["expressions"]["bucket"] = {"references": [f"aws_s3_bucket.r{i - 1}.id", f"aws_s3_bucket.r{i - 1}"]}
-        config_modules.setdefault(mod.removeprefix("module."), {"module": {"resources": []}})["module"][
-            "resources"
-        ].append(res_cfg)
+        config_modules.setdefault(
+            mod.removeprefix("module."), {"source": "./modules/svc", "module": {"resources": []}}
+        )["module"]["resources"].append(res_cfg)
         i += 1
     return {
         "format_version": "1.2",

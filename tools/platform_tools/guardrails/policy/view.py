@@ -84,6 +84,8 @@ INGRESS_LIST_REFS = "ingress_prefix_list_ids"
 CONFIGURED_ATTRIBUTES = ("acl", "ingress", "network_interfaces")
 #: references that name no resource (lib.rego's non_resource_prefixes)
 NON_RESOURCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform.")
+#: the configuration facts of a document without a configuration (synthesized JSON)
+NO_CONFIG: dict[str, list[dict[str, Any]]] = {"modules": [], "providers": [], "code": []}
 _INDEX = re.compile(r"\[[^\]]*\]")
 _SYNTH_REF = re.compile(r"\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)")
 
@@ -215,6 +217,63 @@ def _synth_refs(values: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def config_facts(plan: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """lib.rego's ``config_facts``: what the configuration takes code from and runs outside a provider.
+
+    Every module call at every level (address, source); every provider the configuration names and every provider a
+    resource change names (address ``provider["<source>"]``, module-prefixed when configured in a module); every
+    data source and every resource with provisioners, whatever its type. Synthesized JSON has neither a
+    configuration section nor resource changes: nothing.
+    """
+    configuration = _obj(plan.get("configuration"))
+    modules: list[dict[str, Any]] = []
+    code: list[dict[str, Any]] = []
+
+    def walk(module: dict[str, Any], prefix: str) -> None:
+        resources = module.get("resources")
+        for item in resources if isinstance(resources, list) else []:
+            res = _obj(item)
+            raw = res.get("provisioners")
+            provisioners = raw if isinstance(raw, list) else []
+            if res.get("mode") == "data" or provisioners:
+                code.append(
+                    {
+                        "address": _prefixed(prefix, _string(res.get("address"))),
+                        "mode": _string(res.get("mode", "")),
+                        "type": _string(res.get("type", "")),
+                        "provisioners": [_string(_obj(p).get("type", "")) for p in provisioners],
+                    }
+                )
+        for name, call in _obj(module.get("module_calls")).items():
+            address = _prefixed(prefix, f"module.{name}")
+            modules.append({"address": address, "source": _string(_obj(call).get("source", ""))})
+            walk(_obj(_obj(call).get("module")), address)
+
+    walk(_obj(configuration.get("root_module")), "")
+    providers = set()
+    for pc in _obj(configuration.get("provider_config")).values():
+        if isinstance(pc, dict):
+            full_name = pc.get("full_name")
+            source = full_name if isinstance(full_name, str) else _string(pc.get("name", ""))
+            providers.add((_string(pc.get("module_address", "")), source))
+    changes = plan.get("resource_changes")
+    for rc in changes if isinstance(changes, list) else []:
+        if isinstance(rc, dict) and isinstance(rc.get("provider_name"), str):
+            providers.add(("", rc["provider_name"]))
+    return {
+        "modules": modules,
+        "providers": [
+            {"address": _prefixed(module, f'provider["{source}"]'), "source": source}
+            for module, source in sorted(providers)
+        ],
+        "code": code,
+    }
+
+
 def plan_view(plan: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
     """lib.rego's ``plan_resources``, in Python, with values projected to what the policies read."""
     configuration = _obj(plan.get("configuration"))
@@ -301,7 +360,8 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(r["type"], []).append(r)
-    return {"by_type": by_type, "tag_sets": tag_sets.sets}
+    # (a plan that changes nothing may still read an external data source: the facts never depend on the changes)
+    return {"by_type": by_type, "tag_sets": tag_sets.sets, "config": config_facts(doc)}
 
 
 def _grouped(
@@ -346,7 +406,10 @@ def chunks(context: dict[str, Any], size: int) -> list[dict[str, Any]]:
         for r in [*piece, *shared]:
             by_type.setdefault(r["type"], []).append(r)
         used = {r["tag_set"] for r in piece} | {r["tag_set"] for r in shared}
-        out.append({"by_type": by_type, "tag_sets": {k: v for k, v in context["tag_sets"].items() if k in used}})
+        tag_sets = {k: v for k, v in context["tag_sets"].items() if k in used}
+        # the configuration's facts are the plan's, not a resource's: every piece carries them (the merge drops the
+        # repeated findings, which have the same message)
+        out.append({"by_type": by_type, "tag_sets": tag_sets, "config": context.get("config", NO_CONFIG)})
     return out
 
 

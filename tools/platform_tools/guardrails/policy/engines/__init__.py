@@ -28,7 +28,7 @@ ADAPTERS: dict[str, tuple[str, str]] = {
     "regopy": ("platform_tools.guardrails.policy.engines.regopy_adapter", "regopy"),
 }
 #: the policy packages that produce results, in report order
-NAMESPACES = ("tags", "naming", "security_groups", "public_resources", "exceptions")
+NAMESPACES = ("tags", "naming", "security_groups", "public_resources", "sources", "exceptions")
 
 Results = dict[str, dict[str, list[Any]]]
 
