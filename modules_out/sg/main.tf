@@ -139,8 +139,27 @@ resource "aws_vpc_security_group_ingress_rule" "ingress" {
 
   lifecycle {
     precondition {
-      condition     = alltrue([for k, r in var.ingress_rules : !contains(["0.0.0.0/0"], coalesce(r.cidr_ipv4, "-")) && !contains(["::/0"], coalesce(r.cidr_ipv6, "-"))])
-      error_message = "Ingress from 0.0.0.0/0 or ::/0 is refused: only the alb preset opens 80/443 to the internet."
+      condition = alltrue([for k, r in var.ingress_rules : (r.cidr_ipv4 == null ? true : try(tonumber(split("/", r.cidr_ipv4)[1]) >= 8 && anytrue([for n in concat([
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+      ], [for a in var.allowed_public_cidrs : a if !strcontains(a, ":")]) : tonumber(split("/", r.cidr_ipv4)[1]) >= tonumber(split("/", n)[1]) && cidrsubnet(format("%s/%s", cidrhost(r.cidr_ipv4, 0), split("/", n)[1]), 0, 0) == n]), false)) && (r.cidr_ipv6 == null ? true : try(strcontains(cidrhost(r.cidr_ipv6, 0), ":") && anytrue([for n in concat(["fc00::/7", "fe80::/10", "::1/128"], [for a in var.allowed_public_cidrs : a if strcontains(a, ":")]) : tonumber(split("/", r.cidr_ipv6)[1]) >= tonumber(split("/", n)[1]) && cidrsubnet(format("%s/%s", cidrhost(r.cidr_ipv6, 0), split("/", n)[1]), 0, 0) == n]), false))])
+      error_message = "Ingress CIDRs must lie inside private address space or allowed_public_cidrs: only the alb preset opens 80/443 to the internet."
+    }
+
+    precondition {
+      condition = var.preset != "vpc_endpoint" || var.preset_source_cidr == null || try(tonumber(split("/", var.preset_source_cidr)[1]) >= 8 && anytrue([for n in concat([
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+      ], [for a in var.allowed_public_cidrs : a if !strcontains(a, ":")]) : tonumber(split("/", var.preset_source_cidr)[1]) >= tonumber(split("/", n)[1]) && cidrsubnet(format("%s/%s", cidrhost(var.preset_source_cidr, 0), split("/", n)[1]), 0, 0) == n]), false)
+      error_message = "The preset_source_cidr must lie inside private address space or allowed_public_cidrs."
     }
 
     precondition {

@@ -23,6 +23,7 @@ from platform_constructs.catalog import MODULES
 from platform_constructs.catalog.ecs_service.rules import EveryEntry, HealthCommand
 from platform_constructs.catalog.iam.rules import PolicyJson
 from platform_constructs.catalog.rds.rules import AutoscalingCeiling, ProvisionedIops
+from platform_constructs.catalog.sg.rules import Ipv6Cidr, PublicRange
 from platform_constructs.hcl.render import expression
 from platform_constructs.rules import (
     Between,
@@ -191,6 +192,39 @@ CASES: list[Case] = [
             storage(allocated_storage=400, iops=12000, throughput=500),
         ),
         python=as_object,
+    ),
+    Case(
+        "string",
+        Ipv6Cidr("must be an IPv6 network as Terraform writes it"),
+        (
+            "fd00::/8",
+            "2001:db8::/32",
+            "::/0",
+            "FD00::/8",  # Terraform writes lower case
+            "fd00::1/8",  # host bits
+            "fd00:0::/32",  # not compressed
+            "::ffff:a00:0/104",  # IPv4-mapped: Terraform prints it as IPv4
+            "::ffff:10.0.0.0/104",
+            "10.0.0.0/8",
+            "fd00::",
+            "nope",
+        ),
+    ),
+    Case(
+        "string",
+        PublicRange("a public range at most /16 or /32 wide"),
+        (
+            "203.0.113.0/24",
+            "198.51.0.0/16",
+            "2001:db8::/32",
+            "2001:db8:1234::/48",
+            "8.0.0.0/8",  # too wide
+            "2001::/16",
+            "203.0.113.1/24",  # host bits
+            "::ffff:cb00:7100/120",
+            "203.0.113.0",
+            "",
+        ),
     ),
 ]
 

@@ -201,3 +201,11 @@ def test_the_engines_agree_on_every_verdict() -> None:
 )
 def test_the_verdict_says_why(text: str, why: str) -> None:
     assert verdicts(ENGINES[0], CASES)[text]["why"] == why
+
+
+def test_the_sg_module_and_the_policy_agree_on_private_space() -> None:
+    """The catalog's sg module refuses at plan time what the policy would refuse on the PR: the same ranges."""
+    from platform_constructs.catalog.sg.rules import PRIVATE_RANGES
+
+    policy = select(ENGINES[0]).query(policy_files(), "[r.cidr | some r in data.cidr.private_nets]")
+    assert tuple(policy) == PRIVATE_RANGES == tuple(str(n) for n in PRIVATE)

@@ -44,6 +44,9 @@ BAD = [
     Bad("ingress_rules", rule(from_port=1, to_port=65536), "to_port: Ports must be whole numbers"),
     Bad("ingress_rules", rule(cidr_ipv4="10.0.0.1/8"), "cidr_ipv4: The cidr_ipv4 must be an IPv4 network"),
     Bad(
+        "ingress_rules", rule(cidr_ipv4=None, cidr_ipv6="FD00::/8"), "cidr_ipv6: The cidr_ipv6 must be an IPv6 network"
+    ),
+    Bad(
         "ingress_rules",
         rule(cidr_ipv4=None, referenced_security_group_id="sg-1"),
         "referenced_security_group_id: Must be a security group id",
@@ -56,6 +59,10 @@ BAD = [
     Bad("egress_rules", rule(from_port=1, to_port=65536), "to_port: Ports must be whole numbers"),
     Bad("egress_rules", rule(cidr_ipv4="10.0.0.1/8"), "cidr_ipv4: The cidr_ipv4 must be an IPv4 network"),
     Bad(
+        "egress_rules", rule(cidr_ipv4=None, cidr_ipv6="fd00::1/8"), "cidr_ipv6: The cidr_ipv6 must be an IPv6 network"
+    ),
+    Bad("allowed_public_cidrs", ["8.0.0.0/8"], "Each allowed public CIDR must be a network address at most /16"),
+    Bad(
         "egress_rules",
         rule(cidr_ipv4=None, referenced_security_group_id="sg-1"),
         "referenced_security_group_id: Must be a security group id",
@@ -64,10 +71,31 @@ BAD = [
     Bad("description", "ünïcode", "The description must be 1-255 printable ASCII"),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
+OPEN = "Ingress CIDRs must lie inside private address space or allowed_public_cidrs"
+
+
+def ssh_from(**peer: Any) -> dict[str, Any]:
+    """ingress_rules with SSH from ``peer`` (cidr_ipv4= or cidr_ipv6=)."""
+    return {"ingress_rules": {"ssh": {"description": "admin", "from_port": 22, "to_port": 22, **peer}}}
+
+
 CROSS = [
+    # the internet, whole or in parts, and public ranges of any size: address arithmetic, not string matching
+    Cross(ssh_from(cidr_ipv4="0.0.0.0/0"), OPEN),
+    Cross(ssh_from(cidr_ipv4="0.0.0.0/1"), OPEN),
+    Cross(ssh_from(cidr_ipv4="128.0.0.0/1"), OPEN),
+    Cross(ssh_from(cidr_ipv4="8.0.0.0/8"), OPEN),
+    Cross(ssh_from(cidr_ipv4="10.0.0.0/7"), OPEN),  # wider than 10/8
+    Cross(ssh_from(cidr_ipv4="172.32.0.0/16"), OPEN),  # next to 172.16/12
+    Cross(ssh_from(cidr_ipv6="::/0"), OPEN),
+    Cross(ssh_from(cidr_ipv6="2000::/3"), OPEN),
+    Cross(ssh_from(cidr_ipv6="fc00::/6"), OPEN),
+    # an allowlisted range admits what lies inside it, not what is wider
+    Cross({**ssh_from(cidr_ipv4="203.0.112.0/23"), "allowed_public_cidrs": ["203.0.113.0/24"]}, OPEN),
+    Cross({**ssh_from(cidr_ipv4="8.8.8.0/24"), "allowed_public_cidrs": ["2001:db8::/32"]}, OPEN),
     Cross(
-        {"ingress_rules": {"web": {"description": "open", "from_port": 22, "to_port": 22, "cidr_ipv4": "0.0.0.0/0"}}},
-        "Ingress from 0.0.0.0/0 or ::/0 is refused",
+        {"preset": "vpc_endpoint", "preset_source_cidr": "8.8.0.0/16"},
+        "The preset_source_cidr must lie inside private address space or allowed_public_cidrs",
     ),
     Cross({"egress_rules": rule(prefix_list_id="pl-12345678")}, "exactly one peer"),
     Cross({"ingress_rules": rule(referenced_security_group_id="sg-0123456789abcdef0")}, "exactly one peer"),

@@ -27,8 +27,10 @@ class SecurityGroup(CatalogConstruct):
     SUMMARY = "Security group with per-rule resources and presets for ALB, ECS, RDS and VPC endpoints."
     PROPS = SecurityGroupProps
     SECURITY_NOTES = (
-        "No ingress from `0.0.0.0/0` or `::/0` except the `alb` preset's ports 80 and 443 "
-        "(a precondition stops the plan).",
+        "No ingress from public address space except the `alb` preset's ports 80 and 443: every CIDR of "
+        "`ingress_rules` and `preset_source_cidr` must lie inside private space (RFC 1918, RFC 6598, IPv6 ULA, "
+        "loopback, link-local) or inside `allowed_public_cidrs`, by address arithmetic, so `0.0.0.0/1` or "
+        "`8.0.0.0/8` are refused like `0.0.0.0/0` (a precondition stops the plan).",
         "Every rule has a description; every rule is tagged.",
         "The `rds` preset has no egress rule at all and refuses `egress_rules`.",
         "The `ecs` preset's egress is TCP 443 only (AWS APIs, external HTTPS), not all traffic.",

@@ -14,10 +14,18 @@ from platform_constructs.catalog.common import (
     VpcId,
 )
 from platform_constructs.catalog.props import CrossCheck, ModuleProps
+from platform_constructs.catalog.sg.rules import Ipv6Cidr, PublicRange, admitted, admitted_hcl
 from platform_constructs.naming import Kind
-from platform_constructs.rules import Between, Ipv4Cidr, Matches, NotStartingWith, OneOf, keys, when_set
+from platform_constructs.rules import Between, Ipv4Cidr, Matches, NotStartingWith, OneOf, each, keys, when_set
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
+
+#: the precondition over every ingress rule's CIDRs (see sg/rules.py for the arithmetic)
+_ADMITTED_RULES = (
+    "alltrue([for k, r in {ingress_rules} : "
+    f"(r.cidr_ipv4 == null ? true : {admitted_hcl('r.cidr_ipv4', '{allowed_public_cidrs}', 4)}) && "
+    f"(r.cidr_ipv6 == null ? true : {admitted_hcl('r.cidr_ipv6', '{allowed_public_cidrs}', 6)})])"
+)
 
 
 class SgRule(ModuleProps):
@@ -36,7 +44,10 @@ class SgRule(ModuleProps):
     cidr_ipv4: Annotated[
         str | None, when_set(Ipv4Cidr("The cidr_ipv4 must be an IPv4 network such as 10.0.0.0/16."))
     ] = Field(None, description="IPv4 peer network.")
-    cidr_ipv6: str | None = Field(None, description="IPv6 peer network.")
+    cidr_ipv6: Annotated[
+        str | None,
+        when_set(Ipv6Cidr("The cidr_ipv6 must be an IPv6 network as Terraform writes it, such as fd00::/8.")),
+    ] = Field(None, description="IPv6 peer network.")
     referenced_security_group_id: Annotated[str | None, when_set(SecurityGroupIdRule)] = Field(
         None, description="Peer security group."
     )
@@ -88,7 +99,28 @@ class SecurityGroupProps(CommonProps):
         dict[str, SgRule],
         keys(RuleKey),
         keys(NotStartingWith("Rule keys starting with preset- are reserved for the preset's rules.", "preset-")),
-    ] = Field(default_factory=dict, description="Extra ingress rules by stable key. 0.0.0.0/0 and ::/0 are refused.")
+    ] = Field(
+        default_factory=dict,
+        description=(
+            "Extra ingress rules by stable key. Each CIDR must lie inside private address space or "
+            "allowed_public_cidrs (0.0.0.0/0, ::/0 and every other public range are refused)."
+        ),
+    )
+    allowed_public_cidrs: Annotated[
+        tuple[str, ...],
+        each(
+            PublicRange(
+                "Each allowed public CIDR must be a network address at most /16 (IPv4) or /32 (IPv6) wide, "
+                "such as 203.0.113.0/24."
+            )
+        ),
+    ] = Field(
+        (),
+        description=(
+            "Public ranges ingress_rules and preset_source_cidr may admit: the service's entries of platform.yaml's "
+            "guardrails.network.public_cidrs (the policy check refuses any other public range)."
+        ),
+    )
     egress_rules: Annotated[dict[str, SgRule], keys(RuleKey)] = Field(
         default_factory=dict, description="Extra egress rules by stable key."
     )
@@ -101,13 +133,27 @@ class SecurityGroupProps(CommonProps):
     # ingress <- ALB), which is the standard chain.
     CROSS_CHECKS: ClassVar[tuple[CrossCheck, ...]] = (
         CrossCheck(
-            ("ingress_rules",),
+            ("ingress_rules", "allowed_public_cidrs"),
             lambda p: all(
-                r.cidr_ipv4 not in ANYWHERE and r.cidr_ipv6 not in ANYWHERE for r in p.ingress_rules.values()
+                (r.cidr_ipv4 is None or admitted(r.cidr_ipv4, p.allowed_public_cidrs))
+                and (r.cidr_ipv6 is None or admitted(r.cidr_ipv6, p.allowed_public_cidrs))
+                for r in p.ingress_rules.values()
             ),
-            'alltrue([for k, r in {ingress_rules} : !contains(["0.0.0.0/0"], coalesce(r.cidr_ipv4, "-")) && '
-            '!contains(["::/0"], coalesce(r.cidr_ipv6, "-"))])',
-            "Ingress from 0.0.0.0/0 or ::/0 is refused: only the alb preset opens 80/443 to the internet.",
+            _ADMITTED_RULES,
+            "Ingress CIDRs must lie inside private address space or allowed_public_cidrs: only the alb preset "
+            "opens 80/443 to the internet.",
+            "ingress",
+        ),
+        CrossCheck(
+            ("preset", "preset_source_cidr", "allowed_public_cidrs"),
+            lambda p: (
+                p.preset != "vpc_endpoint"
+                or p.preset_source_cidr is None
+                or admitted(p.preset_source_cidr, p.allowed_public_cidrs)
+            ),
+            '{preset} != "vpc_endpoint" || {preset_source_cidr} == null || '
+            + admitted_hcl("{preset_source_cidr}", "{allowed_public_cidrs}", 4),
+            "The preset_source_cidr must lie inside private address space or allowed_public_cidrs.",
             "ingress",
         ),
         CrossCheck(
