@@ -29,7 +29,10 @@ input_context := context(input)
 
 context(doc) := doc.platform_view if {
 	is_object(doc.platform_view)
-} else := object.union(index(resources(doc)), {"config": config_facts(doc)})
+} else := raw_context(doc, config_levels(doc))
+
+# the configuration is walked once (config_levels) for the resource index and the configuration's facts
+raw_context(doc, levels) := object.union(index(resources(doc, levels)), {"config": config_facts(doc, levels)})
 
 index(res) := {
 	"by_type": {t: [r | some r in res; r.type == t] | some t in {r.type | some r in res}},
@@ -39,7 +42,7 @@ index(res) := {
 # The tag view of a resource (empty when its map is not known at all).
 tags_of(ctx, r) := ctx.tag_sets[r.tag_set].tags
 
-resources(doc) := plan_resources(doc) if {
+resources(doc, levels) := plan_resources(doc, levels) if {
 	is_array(doc.resource_changes)
 } else := synth_resources(doc) if {
 	is_object(doc.resource)
@@ -56,8 +59,8 @@ list_ref_attributes := ["prefix_list_id", "prefix_list_ids"]
 # references that name no resource: a variable, a local, a module output, a data source, a meta-argument
 non_resource_prefixes := ["var.", "local.", "module.", "data.", "each.", "count.", "path.", "self.", "terraform."]
 
-plan_resources(doc) := [view |
-	idx := config_index(doc)
+plan_resources(doc, levels) := [view |
+	idx := config_index(levels)
 	some rc in doc.resource_changes
 	object.get(rc, "mode", "managed") == "managed"
 	acts := {a | some a in rc.change.actions}
@@ -102,15 +105,24 @@ prefixed("", base) := base
 prefixed(mod, base) := concat(".", [mod, base]) if mod != ""
 
 # {config key: {expressions, provider}} of every configuration resource, every module level.
-config_index(doc) := {res.key: res.conf | some res in config_resources(doc)}
+config_index(levels) := {res.key: res.conf | some res in config_resources(levels)}
 
-config_resources(doc) := [{"key": key, "conf": {"expressions": object.get(res, "expressions", {}), "provider": object.get(res, "provider_config_key", "")}} |
-	walk(object.get(doc, "configuration", {}), [path, value])
-	config_level(path, "resources")
-	is_array(value)
-	mod := module_prefix(path)
-	some res in value
+config_resources(levels) := [{"key": key, "conf": {"expressions": object.get(res, "expressions", {}), "provider": object.get(res, "provider_config_key", "")}} |
+	some level in levels
+	level.last == "resources"
+	is_array(level.value)
+	mod := module_prefix(level.path)
+	some res in level.value
 	key := prefixed(mod, res.address)
+]
+
+# Every module's `resources` and `module_calls` in the configuration: [{path, last, value}], one walk.
+config_levels(doc) := [{"path": path, "last": last, "value": value} |
+	walk(object.get(doc, "configuration", {}), [path, value])
+	count(path) > 0
+	last := path[count(path) - 1]
+	last in {"resources", "module_calls"}
+	config_level(path, last)
 ]
 
 module_prefix(path) := concat(".", [concat("", ["module.", path[i + 1]]) |
@@ -123,10 +135,10 @@ module_prefix(path) := concat(".", [concat("", ["module.", path[i + 1]]) |
 # "module_calls" is not a level (view.py walks the same levels).
 config_level(path, last) if {
 	n := count(path)
+	path[n - 1] == last
 	n >= 2
 	(n - 2) % 3 == 0
 	path[0] == "root_module"
-	path[n - 1] == last
 	every i in [j | some j in numbers.range(1, n - 1); j < n - 1] {
 		level_step(path, i)
 	}
@@ -152,18 +164,18 @@ level_step(path, i) if {
 # provisioners}]} of a plan: every module call at every level; every provider the configuration configures or
 # requires and every provider a resource change names; every data source and every resource with provisioners,
 # of any type (not only aws_*). Synthesized JSON is this repository's own code: nothing.
-config_facts(doc) := {
-	"modules": config_modules(doc),
+config_facts(doc, levels) := {
+	"modules": config_modules(levels),
 	"providers": config_providers(doc),
-	"code": config_code(doc)
+	"code": config_code(levels)
 }
 
-config_modules(doc) := {{"address": module_prefix(array.concat(path, [name])), "source": string_or_empty(object.get(call, "source", ""))} |
+config_modules(levels) := {{"address": module_prefix(array.concat(level.path, [name])), "source": string_or_empty(object.get(call, "source", ""))} |
 	some name
-	walk(object.get(doc, "configuration", {}), [path, value])
-	config_level(path, "module_calls")
-	is_object(value)
-	call := value[name]
+	some level in levels
+	level.last == "module_calls"
+	is_object(level.value)
+	call := level.value[name]
 }
 
 config_providers(doc) := {provider_fact(string_or_empty(object.get(pc, "module_address", "")), provider_source(pc)) |
@@ -181,16 +193,16 @@ else := string_or_empty(object.get(pc, "name", ""))
 
 provider_fact(mod, source) := {"address": prefixed(mod, concat("", ["provider[\"", source, "\"]"])), "source": source}
 
-config_code(doc) := {{
-	"address": prefixed(module_prefix(path), string_or_empty(res.address)),
+config_code(levels) := {{
+	"address": prefixed(module_prefix(level.path), string_or_empty(res.address)),
 	"mode": string_or_empty(object.get(res, "mode", "")),
 	"type": string_or_empty(object.get(res, "type", "")),
 	"provisioners": [string_or_empty(object.get(p, "type", "")) | some p in object.get(res, "provisioners", [])]
 } |
-	walk(object.get(doc, "configuration", {}), [path, value])
-	config_level(path, "resources")
-	is_array(value)
-	some res in value
+	some level in levels
+	level.last == "resources"
+	is_array(level.value)
+	some res in level.value
 	runs_code(res)
 }
 

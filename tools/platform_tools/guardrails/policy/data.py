@@ -157,7 +157,8 @@ def load_exceptions(
     path = path or policy_dir() / EXCEPTIONS_FILE
     if not path.is_file():
         return []
-    today = today or dt.date.today()
+    # the UTC day, as the policies' time.now_ns: a date valid here must be valid there
+    today = today or dt.datetime.now(dt.UTC).date()
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as err:
