@@ -101,14 +101,15 @@ rule_ingress(ctx) := [p |
 	}
 ]
 
+# (the most common rule resource, so written without helper calls: rego-cpp pays for each call per rule)
 vpc_ingress(ctx) := [p |
 	some r in ctx.by_type.aws_vpc_security_group_ingress_rule
 	p := {
 		"address": r.address, "groups": list(object.get(r.refs, "security_group_id", [])),
-		"cidrs": array.concat(lib.known_strings(object.get(r.values, "cidr_ipv4", null)), lib.known_strings(object.get(r.values, "cidr_ipv6", null))),
-		"prefix_list_ids": lib.known_strings(object.get(r.values, "prefix_list_id", null)),
-		"prefix_list_refs": list(object.get(r.refs, "prefix_list_id", [])),
-		"unknown": lib.unknown_fields(r.unknown, r.unknown, ["cidr_ipv4", "cidr_ipv6", "prefix_list_id"]),
+		"cidrs": [c | some c in [object.get(r.values, "cidr_ipv4", null), object.get(r.values, "cidr_ipv6", null)]; is_string(c); not contains(c, "${")],
+		"prefix_list_ids": [c | some c in [object.get(r.values, "prefix_list_id", null)]; is_string(c); not contains(c, "${")],
+		"prefix_list_refs": object.get(r.refs, "prefix_list_id", []),
+		"unknown": [f | some f in ["cidr_ipv4", "cidr_ipv6", "prefix_list_id"]; r.unknown[f] == true],
 		"from": object.get(r.values, "from_port", null), "to": object.get(r.values, "to_port", null),
 		"protocol": object.get(r.values, "ip_protocol", null), "description": object.get(r.values, "description", "")
 	}

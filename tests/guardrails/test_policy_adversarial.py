@@ -112,7 +112,7 @@ def prefix_list(name: str, *cidrs: str, module: str = "") -> dict[str, Any]:
     )
 
 
-# -- item 1: open ingress by address arithmetic ---------------------------------------------------------------------
+# -- open ingress by address arithmetic ---------------------------------------------------------------------
 def test_two_halves_of_the_internet_are_two_findings(data: dict[str, Any]) -> None:
     results = check_everywhere(plan([sg_rule("halves", cidr_blocks=["0.0.0.0/1", "128.0.0.0/1"])], []), data=data)
     assert messages(results, "security_groups.open_ingress") == {
@@ -232,7 +232,7 @@ def test_pieces_of_a_big_plan_keep_prefix_list_entries_in_view(data: dict[str, A
     ) in (findings(split))
 
 
-# -- item 2: values known only after apply ----------------------------------------------------------------------------
+# -- values known only after apply ----------------------------------------------------------------------------
 def test_computed_exposure_settings_are_findings_unless_the_provider_computes_them(data: dict[str, Any]) -> None:
     """The same after_unknown means two things: set from a computed expression (a finding) or left to the provider
     (aws_s3_bucket.acl, aws_security_group.ingress without inline rules: nothing hidden). The configuration tells
@@ -274,7 +274,7 @@ def test_computed_exposure_settings_are_findings_unless_the_provider_computes_th
     ) in messages(results, "public_resources.unknown_value")
 
 
-# -- item 3: module and provider sources, code outside the providers -------------------------------------------------
+# -- module and provider sources, code outside the providers -------------------------------------------------
 CATALOG = "git::https://github.com/acme/platform-infra.git//modules_out/"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from platform_tools.guardrails.policy.engines import policy_files, select
+from platform_tools.guardrails.policy.engines import PolicyEngineError, policy_files, select
 from support.policy import ENGINES
 
 PRIVATE = tuple(
@@ -209,3 +209,17 @@ def test_the_sg_module_and_the_policy_agree_on_private_space() -> None:
 
     policy = select(ENGINES[0]).query(policy_files(), "[r.cidr | some r in data.cidr.private_nets]")
     assert tuple(policy) == PRIVATE_RANGES == tuple(str(n) for n in PRIVATE)
+
+
+def test_why_the_arithmetic_is_written_out() -> None:
+    """cidr.rego does the arithmetic itself because the engines' net.* builtins cannot be used. If an engine upgrade
+    changes this, the choice (policy/README.md, policy-engines.md) is worth revisiting: this test then fails."""
+    rego_cpp, regorus = select("regopy"), select("regorus")
+    # rego-cpp: no net.* builtin at all (undefined, so the query has no value)
+    with pytest.raises(PolicyEngineError):
+        rego_cpp.query(policy_files(), 'net.cidr_contains("10.0.0.0/8", "10.1.0.0/16")')
+    # regorus: a string that is not a CIDR stops the whole query instead of being false
+    with pytest.raises(PolicyEngineError):
+        regorus.query(policy_files(), 'net.cidr_contains("10.0.0.0/8", "300.1.0.0/16")')
+    # ... and a leading zero reads as decimal, where the policy refuses to guess
+    assert regorus.query(policy_files(), 'net.cidr_contains("10.0.0.0/8", "010.0.0.0/8")') is True

@@ -85,7 +85,7 @@ BAD_QUEUE = {
 }
 
 
-# -- item: exceptions are scoped to the service under check ---------------------------------------------------------
+# -- exceptions are scoped to the service under check ---------------------------------------------------------
 def test_an_exception_applies_only_to_its_own_services_runs(registry: Registry, tmp_path: Path) -> None:
     """The attacker's service (crawlinghub) writes the address fileflow has an exception for: still a deny."""
     path = register(tmp_path, entry())
@@ -149,7 +149,7 @@ def test_the_cli_refuses_an_unknown_service(tmp_path: Path, capsys: pytest.Captu
     assert json.loads(capsys.readouterr().out)["guardrails"]["service"] == "fileflow"
 
 
-# -- item: exception validity -----------------------------------------------------------------------------------------
+# -- exception validity -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -194,7 +194,7 @@ def test_the_platforms_own_register_is_valid_today(registry: Registry) -> None:
     build_data(registry)
 
 
-# -- item: the registry's public ranges reach the security-group policy ------------------------------------------------
+# -- the registry's public ranges reach the security-group policy ------------------------------------------------
 def with_public_cidrs(*entries: dict[str, str]) -> Registry:
     doc = yaml.safe_load(Path(default_registry_path()).read_text())
     doc["guardrails"]["network"] = {"public_cidrs": list(entries)}

@@ -401,15 +401,16 @@ def chunks(context: dict[str, Any], size: int) -> list[dict[str, Any]]:
             pieces.append([])
         pieces[-1].extend(group)
     out = []
-    for piece in pieces:
+    for n, piece in enumerate(pieces):
         by_type: dict[str, list[dict[str, Any]]] = {}
         for r in [*piece, *shared]:
             by_type.setdefault(r["type"], []).append(r)
         used = {r["tag_set"] for r in piece} | {r["tag_set"] for r in shared}
         tag_sets = {k: v for k, v in context["tag_sets"].items() if k in used}
-        # the configuration's facts are the plan's, not a resource's: every piece carries them (the merge drops the
-        # repeated findings, which have the same message)
-        out.append({"by_type": by_type, "tag_sets": tag_sets, "config": context.get("config", NO_CONFIG)})
+        # the configuration's facts are the plan's, not a resource's: the first piece judges them (rego-cpp would
+        # pay for every module call once per piece)
+        config = context.get("config", NO_CONFIG) if n == 0 else NO_CONFIG
+        out.append({"by_type": by_type, "tag_sets": tag_sets, "config": config})
     return out
 
 
