@@ -83,6 +83,13 @@ def test_provider_addresses_are_normalised() -> None:
     assert normalise_provider("HashiCorp/AWS") == "registry.terraform.io/hashicorp/aws"
     assert normalise_provider("registry.terraform.io/hashicorp/aws") == "registry.terraform.io/hashicorp/aws"
     assert normalise_provider("example.com/acme/thing") == "example.com/acme/thing"
+    assert normalise_provider("aws") == "registry.terraform.io/hashicorp/aws"  # CDKTF's JSON writes the bare name
+
+
+def test_the_platforms_own_synth_output_passes_the_preflight(synth_out: Path, settings: GateSettings) -> None:
+    """CDKTF's JSON (bare provider names, `//` comment keys) is Terraform a service could commit too."""
+    result = run_preflight(synth_out, settings)
+    assert result.files > 0 and result.findings == (), result.findings[:3]
 
 
 # -- the CLI config ---------------------------------------------------------------------------------------

@@ -178,3 +178,27 @@ def test_guardrails_section_is_validated_with_field_names() -> None:
     reg = load_registry(None)
     assert reg.guardrails.cost.warn_percent == 10 and reg.guardrails.cost.block_percent == 30
     assert reg.guardrails.override.label == "infra-override" and reg.guardrails.override.approvers == ()
+
+
+def test_the_pr_checks_settings_are_validated_with_field_names() -> None:
+    data = default_data()
+    data["services"][0]["environments"] = ["dev", "prd"]
+    data["services"][0]["working_directory"] = "../secrets"  # a field error: both come in one report
+    data["services"][1]["working_directory"] = "infra/./x"
+    data["guardrails"]["severity_threshold"] = "SEVERE"
+    data["guardrails"]["network"] = {"public_cidrs": [{"cidr": "0.0.0.0/0", "description": "everyone"}]}
+    data["guardrails"]["sources"] = {"providers": ["hashicorp/aws", "hashicorp/external"]}
+    found = problems_for(data)
+    assert "'prd' is not an environment" in found["services[0].environments"]
+    assert "one of dev, stg, prod" in found["services[0].environments"]
+    assert "relative path inside the repository" in found["services[0].working_directory"]
+    assert "relative path" in found["services[1].working_directory"]  # a "." segment
+    assert "guardrails.severity_threshold" in found
+    assert "wider than /16" in found["guardrails.network.public_cidrs[0]"]
+    assert "hashicorp/external" in found["guardrails.sources"]
+    reg = load_registry(None)
+    assert reg.services[0].working_directory == "infra" and reg.service_environments(reg.services[0]) == (
+        "dev",
+        "stg",
+        "prod",
+    )

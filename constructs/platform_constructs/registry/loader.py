@@ -106,7 +106,8 @@ def parse_registry(text: str, source: str = "<string>") -> Registry:
         problems = _problems(err)
         # Cross-field rules only run in the model once every field is valid; run them on the raw data
         # too so duplicates and reserved names show up in the same report as field errors.
-        for line in cross_field_problems(*_raw_cross_field_inputs(data)):
+        *positional, service_envs = _raw_cross_field_inputs(data)
+        for line in cross_field_problems(*positional, service_envs=service_envs):
             problem = _cross_field_problem(line)
             if problem not in problems:
                 problems.append(problem)
@@ -122,7 +123,9 @@ def validate_section(model: type[ModelT], data: Any, path: tuple[str, ...], sour
         raise ConfigError(source, _problems(err, path)) from None
 
 
-def _raw_cross_field_inputs(data: dict[str, Any]) -> tuple[Any, Any, Any, list[Any], list[tuple[Any, Any]]]:
+def _raw_cross_field_inputs(
+    data: dict[str, Any],
+) -> tuple[Any, Any, Any, list[Any], list[tuple[Any, Any]], list[tuple[int, list[Any]]]]:
     def get(mapping: Any, key: str) -> Any:
         return mapping.get(key) if isinstance(mapping, dict) else None
 
@@ -135,6 +138,11 @@ def _raw_cross_field_inputs(data: dict[str, Any]) -> tuple[Any, Any, Any, list[A
         get(data.get("state_backend"), "key_alias") or "terraform-state-key",
         list(envs) if isinstance(envs, dict) else [],
         [(n, r) for n, r in pairs if isinstance(n, str) and isinstance(r, str)],
+        [
+            (i, get(s, "environments"))
+            for i, s in enumerate(services if isinstance(services, list) else [])
+            if isinstance(get(s, "environments"), list)
+        ],
     )
 
 

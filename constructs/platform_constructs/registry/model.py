@@ -72,7 +72,13 @@ Hostname = Annotated[str, StringConstraints(pattern=HOST_PATTERN)]
 
 
 def cross_field_problems(
-    org: object, account_id: object, key_alias: object, envs: list[object], services: list[tuple[object, object]]
+    org: object,
+    account_id: object,
+    key_alias: object,
+    envs: list[object],
+    services: list[tuple[object, object]],
+    *,
+    service_envs: list[tuple[int, list[object]]] | None = None,
 ) -> list[str]:
     """Rules that span fields: uniqueness, reserved names, derived names that must fit AWS limits.
 
@@ -99,6 +105,13 @@ def cross_field_problems(
         for env in envs
         if env in RESERVED_NAMES
     ]
+    for i, wanted in service_envs or []:
+        problems += [
+            f"services[{i}].environments: {env!r} is not an environment in platform.yaml; "
+            f"fix: one of {', '.join(str(e) for e in envs)}, or leave the list empty for all"
+            for env in wanted
+            if env not in envs
+        ]
     # Names derived from the registry must fit AWS limits; failing here beats failing at synth.
     if isinstance(org, str) and isinstance(account_id, str):
         try:
@@ -341,14 +354,8 @@ class Registry(_Model):
             self.state_backend.key_alias,
             list(self.environments),
             [(s.name, s.repo) for s in self.services],
+            service_envs=[(i, list(s.environments)) for i, s in enumerate(self.services)],
         )
-        for i, svc in enumerate(self.services):
-            problems += [
-                f"services[{i}].environments: {env!r} is not an environment in platform.yaml; "
-                f"fix: one of {', '.join(self.environments)}, or leave the list empty for all"
-                for env in svc.environments
-                if env not in self.environments
-            ]
         if problems:
             # One line per problem, "path: message; fix: ..."; the loader turns each into a Problem.
             raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))

@@ -52,9 +52,12 @@ class GateSettings:
 
 
 def normalise_provider(source: str) -> str:
-    """``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider; case does not matter."""
+    """``aws``, ``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider (Terraform reads a
+    bare name as the hashicorp namespace, as CDKTF writes it); case does not matter."""
     parts = source.strip().lower().split("/")
-    if len(parts) == 2:
+    if len(parts) == 1:
+        parts = [DEFAULT_PROVIDER_HOST, "hashicorp", *parts]
+    elif len(parts) == 2:
         parts = [DEFAULT_PROVIDER_HOST, *parts]
     return "/".join(parts)
 
