@@ -8,6 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Longest echo of an offending value: a problem names the value so the user can find it, but a registry can hold a
+#: 10,000-entry list or a megabyte string, and the report must stay readable.
+MAX_VALUE_CHARS = 120
+
+
+def shown_value(value: object) -> str:
+    """``repr(value)`` cut to :data:`MAX_VALUE_CHARS`, saying how long the whole was."""
+    written = getattr(value, "text", None) if isinstance(value, int) else None  # a YAML number as written
+    text = written if isinstance(written, str) else repr(value)
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return f"{text[:MAX_VALUE_CHARS]}... ({len(text):,} characters)"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -17,7 +30,7 @@ class Problem:
     fix: str = ""
 
     def render(self) -> str:
-        shown = "" if self.value is None else f" (got {self.value!r})"
+        shown = "" if self.value is None else f" (got {shown_value(self.value)})"
         fix = f"\n      fix: {self.fix}" if self.fix else ""
         return f"  - {self.path}: {self.message}{shown}{fix}"
 

@@ -62,7 +62,7 @@ def test_wrong_type_is_reported() -> None:
 @pytest.mark.parametrize(
     "value, needle",
     [
-        (100000000000, "quoted strings of 12 digits"),
+        (100000000000, "is a number in YAML: quote it"),
         ("12345", "exactly 12 digits"),
         ("12345678901a", "exactly 12 digits"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,19 +25,99 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 DEFAULT_REGISTRY = "embedded:platform.yaml"
 
 
+#: Most YAML nodes that alias expansion may add to the document. PyYAML shares an aliased node instead of
+#: copying it, but everything downstream (validation, the model) walks the expanded tree, so a few lines of
+#: nested anchors ("billion laughs") would otherwise expand to 10**9 nodes. A 50,000-service registry that
+#: merges a 10-key defaults mapping into every service adds about 1,000,000 nodes, well inside the limit.
+MAX_ALIAS_EXPANSION = 5_000_000
+
+#: Tag given to plain (unquoted) all-digit scalars: YAML 1.1 reads ``012`` as octal 10 and ``089`` as the text
+#: "089", so whether a digit string is a number would depend on which digits it has. The loader decides by how
+#: the scalar was written instead: unquoted digits are always a number.
+_DIGITS_TAG = "tag:platform.local,2026:digits"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class PlainNumber(int):
+    """An unquoted all-digit YAML scalar: an int (decimal, leading zeros ignored) that remembers its text,
+    so an error can show ``0410`` as written instead of YAML 1.1's octal reading of it."""
+
+    text: str
+
+    def __new__(cls, text: str) -> PlainNumber:
+        number = super().__new__(cls, int(text, 10))
+        number.text = text
+        return number
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which PyYAML would otherwise silently overwrite."""
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one), bounds alias expansion and
+    reads unquoted digit strings as numbers, whatever digits they contain."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._expanded: dict[int, int] = {}  # id(node) -> nodes in its expansion, for anchored nodes
+        self._alias_added = 0
+        self._open: set[str] = set()  # anchors of the collections being composed: an alias to one is a cycle
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            target = self.anchors.get(event.anchor)
+            if event.anchor in self._open:
+                raise yaml.composer.ComposerError(
+                    None, None, "an alias refers to the mapping or list that contains it", event.start_mark
+                )
+            if target is not None:
+                self._alias_added += self._expansion(target)
+                if self._alias_added > MAX_ALIAS_EXPANSION:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (a 'billion laughs' "
+                        f"document?); use fewer nested anchors",
+                        event.start_mark,
+                    )
+        anchor: str | None = None
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            anchor = self.peek_event().anchor
+        if anchor is not None:
+            self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if anchor is not None:
+                self._open.discard(anchor)
+
+    def _expansion(self, node: yaml.Node) -> int:
+        """Nodes in ``node`` with every alias inside it expanded; memoised, so linear in the file's size."""
+        known = self._expanded.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(self._expansion(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(self._expansion(k) + self._expansion(v) for k, v in node.value)
+        self._expanded[id(node)] = total
+        return total
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue  # ``<<: *defaults``: explicit keys override merged ones (YAML 1.1), so no duplicate
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            first = seen.get(key)
+        except TypeError:  # an unhashable key ({[a]: 1}): SafeConstructor reports it with its position
+            break
+        if first is not None:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first on line {seen[key] + 1}); each key may appear once",
+                f"duplicate key {key!r} (first on line {first + 1}); each key may appear once",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
@@ -44,6 +125,40 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor(_DIGITS_TAG, lambda loader, node: PlainNumber(node.value))
+# Before the YAML 1.1 int/float resolvers (first match wins): plain scalars of ASCII digits only.
+_StrictLoader.yaml_implicit_resolvers = {
+    key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _digit in "0123456789":
+    _StrictLoader.yaml_implicit_resolvers[_digit].insert(0, (_DIGITS_TAG, re.compile(r"^[0-9]+$")))
+
+
+def decode_registry(data: bytes, source: str) -> str:
+    """The registry's text: UTF-8, with or without a BOM. Anything else is refused with where and why,
+    because a silently mis-decoded byte would end up in a tag or a resource name."""
+    if data[:2] == b"\x1f\x8b" or b"\x00" in data:
+        kind = "a gzip archive" if data[:2] == b"\x1f\x8b" else "binary data (it contains NUL bytes)"
+        raise ConfigError(
+            source,
+            [Problem("file", f"is not a text file: {kind}", fix="pass the platform.yaml text file itself")],
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ConfigError(
+            source,
+            [
+                Problem(
+                    f"line {line}, column {column}",
+                    f"is not UTF-8 (byte {data[err.start]:#04x} cannot start or continue a character)",
+                    fix="save the file as UTF-8",
+                )
+            ],
+        ) from None
 
 
 def default_registry_path() -> str | None:
@@ -55,8 +170,8 @@ def default_registry_path() -> str | None:
 def read_registry_text(path: str | Path | None) -> tuple[str, str]:
     """Return ``(source label, text)`` for ``path``, or for the embedded default when ``path`` is None."""
     if path is None or str(path) == DEFAULT_REGISTRY:
-        text = resources.files("platform_constructs.registry").joinpath("platform.yaml").read_text("utf-8")
-        return DEFAULT_REGISTRY, text
+        data = resources.files("platform_constructs.registry").joinpath("platform.yaml").read_bytes()
+        return DEFAULT_REGISTRY, decode_registry(data, DEFAULT_REGISTRY)
     file = Path(path)
     if not file.is_file():
         raise ConfigError(
@@ -70,7 +185,7 @@ def read_registry_text(path: str | Path | None) -> tuple[str, str]:
                 )
             ],
         )
-    return str(file), file.read_text("utf-8")
+    return str(file), decode_registry(file.read_bytes(), str(file))
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
@@ -221,7 +336,14 @@ def _problems(err: ValidationError, prefix: tuple[str, ...] = ()) -> list[Proble
             message = f"must be {rule} (rule {pattern})" if rule else f"does not match the rule {pattern}"
         if is_key:
             message = f"the name {message}"
-        if kind == "string_type" and "account_id" in path and isinstance(e.get("input"), int):
-            message = "account ids must be quoted strings of 12 digits (unquoted YAML numbers lose leading zeros)"
+        value = e.get("input")
+        if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            # Decided by how the scalar was written (unquoted digits are a number), never by which digits.
+            text = value.text if isinstance(value, PlainNumber) else str(value)
+            message = f"is a number in YAML: quote it ({text!r}); unquoted numbers lose leading zeros"
+            problems.append(Problem(path, message, fix=f"write it as '{text}'"))
+            continue
+        if kind == "value_error" and message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")  # pydantic's prefix says nothing to the user
         problems.append(Problem(path, message, e.get("input") if kind != "missing" else None, _FIXES.get(kind, "")))
     return problems

@@ -1,0 +1,137 @@
+"""platform.yaml as bytes and YAML: encodings, alias bombs, merge keys, unquoted numbers and long values are each
+refused (or accepted) as a class, with a located problem and never a traceback."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from platform_constructs.errors import MAX_VALUE_CHARS, ConfigError, Problem
+from platform_constructs.registry import load_registry
+from platform_constructs.registry.loader import MAX_ALIAS_EXPANSION, read_registry_text
+from platform_tools.cli import main
+
+DEFAULT_TEXT = read_registry_text(None)[1]
+
+#: Nine nested levels of nine aliases: 9**9 (387 million) strings once expanded.
+BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+def problems(text: str | bytes, tmp_path: Path) -> list[Problem]:
+    file = tmp_path / "platform.yaml"
+    file.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(ConfigError) as info:
+        load_registry(file)
+    return list(info.value.problems)
+
+
+# 1. Encodings
+
+
+def test_bom_and_crlf_give_the_same_registry(tmp_path: Path) -> None:
+    file = tmp_path / "platform.yaml"
+    file.write_bytes(b"\xef\xbb\xbf" + DEFAULT_TEXT.replace("\n", "\r\n").encode())
+    assert load_registry(file) == load_registry(None)
+
+
+def test_non_utf8_is_refused_at_the_first_bad_byte(tmp_path: Path) -> None:
+    head, sep, tail = DEFAULT_TEXT.partition("org: acme")
+    text = head.encode() + (sep + "  # 한국어 주석").encode("cp949") + tail.encode()
+    line = DEFAULT_TEXT[: DEFAULT_TEXT.index("org: acme")].count("\n") + 1
+    (problem,) = problems(text, tmp_path)
+    assert problem.path == f"line {line}, column {len('org: acme  # ') + 1}"
+    assert "not UTF-8" in problem.message and problem.fix == "save the file as UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"), [(gzip.compress(DEFAULT_TEXT.encode()), "gzip"), (b"org: acme\x00\x01", "NUL")]
+)
+def test_binary_files_are_not_text(tmp_path: Path, data: bytes, kind: str) -> None:
+    (problem,) = problems(data, tmp_path)
+    assert "is not a text file" in problem.message and kind in problem.message
+
+
+# 2. Alias expansion and value echo
+
+
+def test_billion_laughs_is_refused_at_the_alias(tmp_path: Path) -> None:
+    (problem,) = problems(BILLION_LAUGHS, tmp_path)
+    assert problem.path.startswith("line 7, ") and f"{MAX_ALIAS_EXPANSION:,}" in problem.message
+
+
+def test_self_referencing_alias_is_refused(tmp_path: Path) -> None:
+    (problem,) = problems("a: &a [1, *a]\n", tmp_path)
+    assert "contains it" in problem.message
+
+
+def test_long_values_are_truncated_with_their_length() -> None:
+    rendered = Problem("org", "bad", "x" * 10_000).render()
+    assert len(rendered) < MAX_VALUE_CHARS + 80 and "(10,002 characters)" in rendered
+
+
+# 3. Merge keys
+
+
+def test_merge_keys_work_and_explicit_keys_override(tmp_path: Path) -> None:
+    file = tmp_path / "p.yaml"
+    base = load_registry(None).services[0]
+    head, _, _ = DEFAULT_TEXT.partition("services:\n")
+    entry = (
+        "services:\n"
+        "  - &first {name: fileflow, repo: fileflow, team: storage, owner: a@acme.example, cost_center: CC-1001}\n"
+        "  - <<: [*first, {infracost: false}]\n"
+        "    name: billing\n"
+        "    repo: billing\n"
+    )
+    file.write_text(head + entry)
+    services = load_registry(file).services
+    assert [s.name for s in services] == ["fileflow", "billing"]
+    assert services[1].team == base.team and services[1].infracost is False
+
+
+def test_duplicate_keys_are_still_refused_next_to_merges(tmp_path: Path) -> None:
+    (problem,) = problems("a: &a {x: 1}\nb: {<<: *a, y: 1, y: 2}\n", tmp_path)
+    assert "duplicate key 'y'" in problem.message
+
+
+# 4. Unquoted numbers
+
+
+@pytest.mark.parametrize("written", ["012345678901", "089012345678", "100000000000"])
+def test_unquoted_account_ids_are_numbers_whatever_the_digits(tmp_path: Path, written: str) -> None:
+    text = DEFAULT_TEXT.replace('account_id: "100000000000"', f"account_id: {written}", 1)
+    found = {p.path: p for p in problems(text, tmp_path)}
+    assert f"is a number in YAML: quote it ('{written}')" in found["platform.account_id"].message
+
+
+def test_unquoted_cost_center_is_a_number_not_an_account_id(tmp_path: Path) -> None:
+    text = DEFAULT_TEXT.replace("cost_center: CC-0001", "cost_center: 0410", 1)
+    assert "cost_center: CC-0001" in DEFAULT_TEXT
+    (problem,) = problems(text, tmp_path)
+    assert problem.path == "platform.cost_center" and "quote it ('0410')" in problem.message
+    assert "account" not in problem.message
+
+
+# CLI: exit 2, no traceback, the location, nothing written
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [("org: acme  # 한국어\n".encode("cp949"), "line 1, column 14"), (BILLION_LAUGHS.encode(), "line 7, ")],
+)
+def test_cli_refuses_cleanly_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, where: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(data)
+    assert main(["registry", "check", "--platform", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert where in err and "Traceback" not in err
+    out = tmp_path / "out"
+    assert main(["render", "--platform", str(bad), "--out", str(out), "--github-out", str(tmp_path / "gh")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
