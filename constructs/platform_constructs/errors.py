@@ -22,6 +22,18 @@ def shown_value(value: object) -> str:
     return f"{text[:MAX_VALUE_CHARS]}... ({len(text):,} characters)"
 
 
+#: Most names a summary or a "one of: ..." fix lists before "and N more": a 500-service registry must not print
+#: 500 names on one line.
+MAX_LISTED = 10
+
+
+def summarize(names: Iterable[object], limit: int = MAX_LISTED) -> str:
+    """``a, b, c`` for short lists; the first ``limit`` and ``and N more`` for long ones."""
+    items = [str(name) for name in names]
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str

@@ -160,7 +160,7 @@ def test_regions_outside_the_commercial_partition_are_refused(region: str) -> No
 def test_admin_roles_must_live_in_the_platform_account() -> None:
     data = default_data()
     data["platform"]["admin_role_arns"] = ["arn:aws:iam::999999999999:role/admin"]
-    assert "platform account" in problems_for(data)["platform"]
+    assert "platform account" in problems_for(data)["platform.admin_role_arns[0]"]
 
 
 def test_guardrails_section_is_validated_with_field_names() -> None:
@@ -189,8 +189,8 @@ def test_the_pr_checks_settings_are_validated_with_field_names() -> None:
     data["guardrails"]["network"] = {"public_cidrs": [{"cidr": "0.0.0.0/0", "description": "everyone"}]}
     data["guardrails"]["sources"] = {"providers": ["hashicorp/aws", "hashicorp/external"]}
     found = problems_for(data)
-    assert "'prd' is not an environment" in found["services[0].environments"]
-    assert "one of dev, stg, prod" in found["services[0].environments"]
+    assert "'prd' is not an environment" in found["services[0].environments[1]"]
+    assert "one of dev, stg, prod" in found["services[0].environments[1]"]
     assert "relative path inside the repository" in found["services[0].working_directory"]
     assert "relative path" in found["services[1].working_directory"]  # a "." segment
     assert "guardrails.severity_threshold" in found

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from platform_constructs.errors import MAX_VALUE_CHARS, ConfigError, Problem
-from platform_constructs.registry import load_registry
+from platform_constructs.registry import load_registry, parse_registry
 from platform_constructs.registry.loader import MAX_ALIAS_EXPANSION, read_registry_text
 from platform_tools.cli import main
 
@@ -135,3 +135,60 @@ def test_cli_refuses_cleanly_and_writes_nothing(
     assert main(["render", "--platform", str(bad), "--out", str(out), "--github-out", str(tmp_path / "gh")]) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+# 5. Paths, both entries of a duplicate, summaries
+
+
+def test_admin_role_in_another_account_is_reported_at_its_entry(tmp_path: Path) -> None:
+    long_arn = "arn:aws:iam::999999999999:role/" + "a" * 300
+    text = DEFAULT_TEXT.replace("platform:\n", f'platform:\n  admin_role_arns: ["{long_arn}"]\n', 1)
+    (problem,) = problems(text, tmp_path)
+    assert problem.path == "platform.admin_role_arns[0]" and "platform account" in problem.message
+    assert "Value error" not in problem.message and "(331 characters)" in problem.message
+
+
+def test_a_duplicate_names_both_entries(tmp_path: Path) -> None:
+    head, _, _ = DEFAULT_TEXT.partition("services:\n")
+    entry = "  - {{name: {n}, repo: {r}, team: storage, owner: a@acme.example, cost_center: CC-1}}\n"
+    rows = [("fileflow", "fileflow"), ("other", "other"), ("third", "Fileflow"), ("fileflow", "x")]
+    text = head + "services:\n" + "".join(entry.format(n=n, r=r) for n, r in rows)
+    found = {p.path: p.message for p in problems(text, tmp_path)}
+    assert "services[0]" in found["services[3].name"] and "services[0]" in found["services[2].repo"]
+
+
+def big_registry(count: int) -> str:
+    """``count`` services that merge their defaults from the first one, as a large organisation would write them
+    (the schema is closed, so the anchor sits on a real entry)."""
+    head, _, _ = DEFAULT_TEXT.partition("services:\n")
+    first = "  - &svc {name: s0, repo: r0, team: storage, owner: a@acme.example, cost_center: CC-1001}\n"
+    rows = "".join(f"  - {{<<: *svc, name: s{i}, repo: r{i}}}\n" for i in range(1, count))
+    return head + "services:\n" + first + rows
+
+
+def test_summaries_list_ten_names_and_count_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "p.yaml"
+    file.write_text(big_registry(500))
+    assert main(["registry", "check", "--platform", str(file)]) == 0
+    out = capsys.readouterr().out
+    assert "500 services (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 490 more)" in out
+    file.write_text(big_registry(500).replace("name: s7,", "name: s7, environments: [qa],"))
+    assert main(["registry", "check", "--platform", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert "services[7].environments[0]: 'qa' is not an environment" in err and "Traceback" not in err
+
+
+# 6. Scale
+
+
+def test_fifty_thousand_services_validate_in_seconds() -> None:
+    import time
+
+    text = big_registry(50_000)
+    started = time.perf_counter()
+    registry = parse_registry(text, "big.yaml")
+    assert len(registry.services) == 50_000 and registry.services[-1].team == "storage"
+    assert time.perf_counter() - started < 30  # quadratic checks took minutes; linear ones take seconds
+    with pytest.raises(ConfigError) as info:  # duplicates are found in one pass too, naming the first entry
+        parse_registry(text.replace("name: s49999,", "name: s1,"), "big.yaml")
+    assert [p.path for p in info.value.problems] == ["services[49999].name"]

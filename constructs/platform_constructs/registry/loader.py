@@ -321,7 +321,9 @@ def _problems(err: ValidationError, prefix: tuple[str, ...] = ()) -> list[Proble
         kind = e["type"]
         message = str(e["msg"])
         if kind == "value_error" and CROSS_FIELD_MARKER in message:
-            problems += [_cross_field_problem(line) for line in message.split(CROSS_FIELD_MARKER, 1)[1].splitlines()]
+            # Lines name paths relative to the model that raised them: prefix the model's own place.
+            lines = message.split(CROSS_FIELD_MARKER, 1)[1].splitlines()
+            problems += [_cross_field_problem(f"{path}.{line}" if loc else line) for line in lines]
             continue
         if kind == "extra_forbidden":
             model = _model_at(loc)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from platform_constructs.errors import ConfigError, Problem
+from platform_constructs.errors import ConfigError, Problem, shown_value, summarize
 from platform_constructs.naming import SEGMENT_PATTERN, Kind, check_name, state_bucket_name
 from platform_constructs.registry.conventions import RESERVED_NAMES
 
@@ -86,31 +86,42 @@ def cross_field_problems(
     user sees every problem in one pass.
     """
     problems = []
-    names = [name for name, _ in services]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            problems.append(f"services[{i}].name: duplicate service {name!r}; fix: register each service once")
+    # First index of each name and repository: one pass each, so 50,000 services cost 50,000 look-ups.
+    first_name: dict[object, int] = {}
+    first_repo: dict[str, int] = {}
+    for i, (name, repo) in enumerate(services):
+        try:
+            earlier = first_name.setdefault(name, i)
+        except TypeError:  # an unhashable raw value: the field error reports it
+            earlier = i
+        if earlier != i:
+            problems.append(
+                f"services[{i}].name: duplicate service {name!r}, first registered as services[{earlier}]; "
+                f"fix: register each service once"
+            )
         if name in RESERVED_NAMES:
             problems.append(
                 f"services[{i}].name: {name!r} is reserved for the platform's own scopes; fix: choose another name"
             )
-    repos = [str(repo).lower() for _, repo in services]
-    for i, repo in enumerate(repos):
-        if repo in repos[:i]:
+        key = str(repo).lower()
+        earlier = first_repo.setdefault(key, i)
+        if earlier != i:
             problems.append(
-                f"services[{i}].repo: repository {repo!r} is registered twice; fix: one repository per service"
+                f"services[{i}].repo: repository {key!r} is registered twice, first as services[{earlier}]; "
+                f"fix: one repository per service"
             )
     problems += [
         f"environments.{env}: {env!r} is reserved for the platform's own scopes; fix: rename it"
         for env in envs
         if env in RESERVED_NAMES
     ]
+    known_envs = set(envs)
     for i, wanted in service_envs or []:
         problems += [
-            f"services[{i}].environments: {env!r} is not an environment in platform.yaml; "
-            f"fix: one of {', '.join(str(e) for e in envs)}, or leave the list empty for all"
-            for env in wanted
-            if env not in envs
+            f"services[{i}].environments[{j}]: {env!r} is not an environment in platform.yaml; "
+            f"fix: one of {summarize(envs)}, or leave the list empty for all"
+            for j, env in enumerate(wanted)
+            if (env not in known_envs if isinstance(env, str) else env not in envs)
         ]
     # Names derived from the registry must fit AWS limits; failing here beats failing at synth.
     if isinstance(org, str) and isinstance(account_id, str):
@@ -166,12 +177,15 @@ class PlatformTeam(_Model):
     def _role_arns(self) -> PlatformTeam:
         # The key policies match administrators in the platform account only (aws:PrincipalAccount):
         # a role elsewhere would pass validation and silently never match.
-        for arn in self.admin_role_arns:
-            if not re.fullmatch(rf"arn:aws:iam::{self.account_id}:role/[\w+=,.@/-]{{1,512}}", arn):
-                raise ValueError(
-                    f"{arn!r} must be an IAM role ARN in the platform account "
-                    f"(arn:aws:iam::{self.account_id}:role/<name>)"
-                )
+        # Reported per entry, under its own path (the loader prefixes the section's path), not as the section.
+        problems = [
+            f"admin_role_arns[{i}]: {shown_value(arn)} is not an IAM role ARN in the platform account; "
+            f"fix: arn:aws:iam::{self.account_id}:role/<name>"
+            for i, arn in enumerate(self.admin_role_arns)
+            if not re.fullmatch(rf"arn:aws:iam::{self.account_id}:role/[\w+=,.@/-]{{1,512}}", arn)
+        ]
+        if problems:
+            raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
         return self
 
 
@@ -203,7 +217,10 @@ class Service(_Model):
     @model_validator(mode="after")
     def _safe_workdir(self) -> Service:
         if any(part in ("..", ".") for part in self.working_directory.split("/")):
-            raise ValueError("working_directory must not contain '.' or '..' segments")
+            raise ValueError(
+                f"{CROSS_FIELD_MARKER}working_directory: {shown_value(self.working_directory)} has a '.' or '..' "
+                "segment; fix: a path inside the repository such as infra"
+            )
         return self
 
 
@@ -383,13 +400,13 @@ class Registry(_Model):
             field,
             "is not registered in platform.yaml",
             name,
-            f"one of: {', '.join(s.name for s in self.services)}; or onboard it by adding it under services:",
+            f"one of: {summarize(s.name for s in self.services)}; or onboard it by adding it under services:",
         )
 
     def environment_problem(self, name: str, field: str = "env") -> Problem | None:
         if name in self.environments:
             return None
-        return Problem(field, "is not an environment in platform.yaml", name, f"one of: {', '.join(self.environments)}")
+        return Problem(field, "is not an environment in platform.yaml", name, f"one of: {summarize(self.environments)}")
 
     def service(self, name: str, field: str = "service") -> Service:
         """The registered service ``name``; a :class:`ConfigError` naming ``field`` otherwise."""

@@ -8,13 +8,14 @@ from platform_tools.cli.common import add_platform_option, registry_path
 
 
 def cmd_registry_check(args: argparse.Namespace) -> int:
+    from platform_constructs.errors import summarize
     from platform_constructs.registry import load_registry
 
     registry = load_registry(registry_path(args.platform))
     print(
         f"ok: org {registry.org}, {len(registry.environments)} environments "
-        f"({', '.join(registry.environments)}), {len(registry.services)} services "
-        f"({', '.join(s.name for s in registry.services)})"
+        f"({summarize(registry.environments)}), {len(registry.services)} services "
+        f"({summarize(s.name for s in registry.services)})"
     )
     return 0
 
