@@ -142,10 +142,10 @@ def test_cli_refuses_cleanly_and_writes_nothing(
 
 def test_admin_role_in_another_account_is_reported_at_its_entry(tmp_path: Path) -> None:
     long_arn = "arn:aws:iam::999999999999:role/" + "a" * 300
-    text = DEFAULT_TEXT.replace("platform:\n", f'platform:\n  admin_role_arns: ["{long_arn}"]\n', 1)
+    text = DEFAULT_TEXT.replace("arn:aws:iam::100000000000:role/platform-admin", long_arn, 1)
     (problem,) = problems(text, tmp_path)
     assert problem.path == "platform.admin_role_arns[0]" and "platform account" in problem.message
-    assert "Value error" not in problem.message and "(331 characters)" in problem.message
+    assert "Value error" not in problem.message and "(333 characters)" in problem.message
 
 
 def test_a_duplicate_names_both_entries(tmp_path: Path) -> None:
@@ -192,3 +192,10 @@ def test_fifty_thousand_services_validate_in_seconds() -> None:
     with pytest.raises(ConfigError) as info:  # duplicates are found in one pass too, naming the first entry
         parse_registry(text.replace("name: s49999,", "name: s1,"), "big.yaml")
     assert [p.path for p in info.value.problems] == ["services[49999].name"]
+
+
+def test_model_rules_read_without_pydantics_prefix(tmp_path: Path) -> None:
+    text = DEFAULT_TEXT.replace("block_percent: 30 ", "block_percent: 5  ", 1)
+    assert text != DEFAULT_TEXT
+    found = {p.path: p.message for p in problems(text, tmp_path)}
+    assert found["guardrails.cost"] == "block_percent must be greater than warn_percent"

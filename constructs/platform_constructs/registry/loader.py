@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+import yaml.cyaml
 from pydantic import BaseModel, ValidationError
 
 from platform_constructs.errors import ConfigError, Problem
@@ -50,19 +51,36 @@ class PlainNumber(int):
         return number
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one), bounds alias expansion and
-    reads unquoted digit strings as numbers, whatever digits they contain."""
+# libyaml's parser is about three times faster on a 50,000-service file than the pure-Python one.
+_Parser: Any = getattr(yaml.cyaml, "CParser", None) if yaml.__with_libyaml__ else None
+if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
+
+    class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+    _Parser = _PyParser
+
+
+class _StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one), bounds alias expansion and
+    reads unquoted digit strings as numbers, whatever digits they contain. The composer is PyYAML's Python one
+    (listed first, ahead of the C parser's own) because the alias bound hooks into it."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        _Parser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self._expanded: dict[int, int] = {}  # id(node) -> nodes in its expansion, for anchored nodes
         self._alias_added = 0
         self._open: set[str] = set()  # anchors of the collections being composed: an alias to one is a cycle
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event: Any = self.peek_event()
             target = self.anchors.get(event.anchor)
             if event.anchor in self._open:
                 raise yaml.composer.ComposerError(
@@ -80,7 +98,8 @@ class _StrictLoader(yaml.SafeLoader):
                     )
         anchor: str | None = None
         if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
-            anchor = self.peek_event().anchor
+            start: Any = self.peek_event()
+            anchor = start.anchor
         if anchor is not None:
             self._open.add(anchor)
         try:
@@ -128,7 +147,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _StrictLoader.add_constructor(_DIGITS_TAG, lambda loader, node: PlainNumber(node.value))
 # Before the YAML 1.1 int/float resolvers (first match wins): plain scalars of ASCII digits only.
 _StrictLoader.yaml_implicit_resolvers = {
-    key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    key: list(value) for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 for _digit in "0123456789":
     _StrictLoader.yaml_implicit_resolvers[_digit].insert(0, (_DIGITS_TAG, re.compile(r"^[0-9]+$")))
