@@ -199,3 +199,18 @@ def test_model_rules_read_without_pydantics_prefix(tmp_path: Path) -> None:
     assert text != DEFAULT_TEXT
     found = {p.path: p.message for p in problems(text, tmp_path)}
     assert found["guardrails.cost"] == "block_percent must be greater than warn_percent"
+
+
+@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00", BILLION_LAUGHS.encode(), "org: 한국\n".encode("cp949")])
+def test_synth_of_an_unreadable_registry_writes_nothing(tmp_path: Path, data: bytes) -> None:
+    from platform_stacks.synth import synth
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(data)
+    out = tmp_path / "cdktf.out"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous output")
+    with pytest.raises(ConfigError):
+        synth(bad, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "cdktf.out"]
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]

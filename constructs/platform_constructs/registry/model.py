@@ -128,7 +128,7 @@ def cross_field_problems(
         try:
             state_bucket_name(org, account_id)
         except ConfigError as err:
-            problems += [f"org: {p.message} (got {p.value!r}); fix: {p.fix}" for p in err.problems]
+            problems += [f"org: {p.message} (got {shown_value(p.value)}); fix: {p.fix}" for p in err.problems]
     if isinstance(key_alias, str):
         try:
             check_name(Kind.KMS_ALIAS, f"alias/{key_alias}", field="state_backend.key_alias")
