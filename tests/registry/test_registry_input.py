@@ -48,7 +48,9 @@ def test_non_utf8_is_refused_at_the_first_bad_byte(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "kind"), [(gzip.compress(DEFAULT_TEXT.encode()), "gzip"), (b"org: acme\x00\x01", "NUL")]
+    ("data", "kind"),
+    [(gzip.compress(DEFAULT_TEXT.encode(), mtime=0), "gzip"), (b"org: acme\x00\x01", "NUL")],
+    ids=["gzip", "nul"],  # stable ids: xdist workers must collect the same names
 )
 def test_binary_files_are_not_text(tmp_path: Path, data: bytes, kind: str) -> None:
     (problem,) = problems(data, tmp_path)
@@ -122,6 +124,7 @@ def test_unquoted_cost_center_is_a_number_not_an_account_id(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("data", "where"),
     [("org: acme  # 한국어\n".encode("cp949"), "line 1, column 14"), (BILLION_LAUGHS.encode(), "line 7, ")],
+    ids=["cp949", "aliases"],
 )
 def test_cli_refuses_cleanly_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, where: str
@@ -201,7 +204,11 @@ def test_model_rules_read_without_pydantics_prefix(tmp_path: Path) -> None:
     assert found["guardrails.cost"] == "block_percent must be greater than warn_percent"
 
 
-@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00", BILLION_LAUGHS.encode(), "org: 한국\n".encode("cp949")])
+@pytest.mark.parametrize(
+    "data",
+    [b"\x1f\x8b\x08\x00", BILLION_LAUGHS.encode(), "org: 한국\n".encode("cp949")],
+    ids=["gzip", "aliases", "cp949"],
+)
 def test_synth_of_an_unreadable_registry_writes_nothing(tmp_path: Path, data: bytes) -> None:
     from platform_stacks.synth import synth
 
