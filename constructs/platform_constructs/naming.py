@@ -66,8 +66,8 @@ class Kind(Enum):
         "'alias/' then letters, digits, '/', '_', '-'",
         forbidden_prefixes=("alias/aws/",),
     )
-    IAM_ROLE = NameRule(64, r"[\w+=,.@-]+", "letters, digits and '+=,.@_-'")
-    IAM_POLICY = NameRule(128, r"[\w+=,.@-]+", "letters, digits and '+=,.@_-'")
+    IAM_ROLE = NameRule(64, r"[A-Za-z0-9_+=,.@-]+", "letters, digits and '+=,.@_-'")
+    IAM_POLICY = NameRule(128, r"[A-Za-z0-9_+=,.@-]+", "letters, digits and '+=,.@_-'")
     ALB = NameRule(32, _HYPHENATED, "letters, digits and inner hyphens", forbidden_prefixes=("internal-",))
     TARGET_GROUP = NameRule(32, _HYPHENATED, "letters, digits and inner hyphens")
     SECURITY_GROUP = NameRule(

@@ -94,7 +94,7 @@ class Ipv4Cidr(Rule):
 
 def arn(service: str, resource: str, message: str) -> Matches:
     """An ARN of ``service`` whose resource part matches ``resource`` (a regex fragment)."""
-    return Matches(message, rf"arn:aws:{service}:[a-z0-9-]*:(?:\d{{12}})?:{resource}")
+    return Matches(message, rf"arn:aws:{service}:[a-z0-9-]*:(?:[0-9]{{12}})?:{resource}")
 
 
 @dataclass(frozen=True)

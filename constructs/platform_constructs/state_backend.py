@@ -44,7 +44,7 @@ from platform_constructs.errors import Problem, collect
 from platform_constructs.naming import Kind, check_name
 from platform_constructs.registry.model import Registry
 
-ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}")
 LockStyle = Literal["dynamodb", "s3", "both"]
 
 
@@ -82,7 +82,7 @@ class StateBackendProps:
             "StateBackendProps",
             [
                 (
-                    not re.fullmatch(r"\d{12}", self.account_id),
+                    not re.fullmatch(r"[0-9]{12}", self.account_id),
                     Problem("account_id", "must be 12 digits", self.account_id, "use the registry's account id"),
                 ),
                 (

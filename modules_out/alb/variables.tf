@@ -31,7 +31,7 @@ variable "additional_certificate_arns" {
   }
 
   validation {
-    condition     = alltrue([for x in var.additional_certificate_arns : can(regex("^(?:arn:aws:acm:[a-z0-9-]*:(?:\\d{12})?:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", x))])
+    condition     = alltrue([for x in var.additional_certificate_arns : can(regex("^(?:arn:aws:acm:[a-z0-9-]*:(?:[0-9]{12})?:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", x))])
     error_message = "Every additional certificate must be an ACM certificate ARN."
   }
 
@@ -53,7 +53,7 @@ variable "certificate_arn" {
   nullable    = true
 
   validation {
-    condition     = var.certificate_arn == null ? true : (can(regex("^(?:arn:aws:acm:[a-z0-9-]*:(?:\\d{12})?:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", var.certificate_arn)))
+    condition     = var.certificate_arn == null ? true : (can(regex("^(?:arn:aws:acm:[a-z0-9-]*:(?:[0-9]{12})?:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", var.certificate_arn)))
     error_message = "Must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)."
   }
 }
@@ -389,7 +389,7 @@ variable "web_acl" {
   nullable    = true
 
   validation {
-    condition     = var.web_acl == null ? true : (can(regex("^(?:arn:aws:wafv2:[a-z0-9-]*:(?:\\d{12})?:regional/webacl/[A-Za-z0-9_-]{1,128}/[0-9a-f-]{36})$", var.web_acl.arn)))
+    condition     = var.web_acl == null ? true : (can(regex("^(?:arn:aws:wafv2:[a-z0-9-]*:(?:[0-9]{12})?:regional/webacl/[A-Za-z0-9_-]{1,128}/[0-9a-f-]{36})$", var.web_acl.arn)))
     error_message = "In web_acl, arn: The web ACL arn must be a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/...)."
   }
 }

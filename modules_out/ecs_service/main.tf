@@ -339,7 +339,7 @@ resource "aws_iam_role" "execution" {
 
   lifecycle {
     precondition {
-      condition     = length(local.execution_role_name) >= 1 && length(local.execution_role_name) <= 64 && can(regex("^(?:[\\w+=,.@-]+)$", local.execution_role_name))
+      condition     = length(local.execution_role_name) >= 1 && length(local.execution_role_name) <= 64 && can(regex("^(?:[A-Za-z0-9_+=,.@-]+)$", local.execution_role_name))
       error_message = "The iam role name must be 1-64 characters of letters, digits and '+=,.@_-': shorten environment, service_name or the name segment."
     }
   }
@@ -356,7 +356,7 @@ resource "aws_iam_role" "task" {
 
   lifecycle {
     precondition {
-      condition     = length(local.task_role_name) >= 1 && length(local.task_role_name) <= 64 && can(regex("^(?:[\\w+=,.@-]+)$", local.task_role_name))
+      condition     = length(local.task_role_name) >= 1 && length(local.task_role_name) <= 64 && can(regex("^(?:[A-Za-z0-9_+=,.@-]+)$", local.task_role_name))
       error_message = "The iam role name must be 1-64 characters of letters, digits and '+=,.@_-': shorten environment, service_name or the name segment."
     }
   }

@@ -193,7 +193,7 @@ resource "aws_iam_role" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.role_name) >= 1 && length(local.role_name) <= 64 && can(regex("^(?:[\\w+=,.@-]+)$", local.role_name))
+      condition     = length(local.role_name) >= 1 && length(local.role_name) <= 64 && can(regex("^(?:[A-Za-z0-9_+=,.@-]+)$", local.role_name))
       error_message = "The iam role name must be 1-64 characters of letters, digits and '+=,.@_-': shorten environment, service_name or the name segment."
     }
 

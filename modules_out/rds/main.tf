@@ -271,7 +271,7 @@ resource "aws_iam_role" "monitoring" {
 
   lifecycle {
     precondition {
-      condition     = length(local.monitoring_role_name) >= 1 && length(local.monitoring_role_name) <= 64 && can(regex("^(?:[\\w+=,.@-]+)$", local.monitoring_role_name))
+      condition     = length(local.monitoring_role_name) >= 1 && length(local.monitoring_role_name) <= 64 && can(regex("^(?:[A-Za-z0-9_+=,.@-]+)$", local.monitoring_role_name))
       error_message = "The iam role name must be 1-64 characters of letters, digits and '+=,.@_-': shorten environment, service_name or the name segment."
     }
   }

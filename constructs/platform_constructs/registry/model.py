@@ -10,25 +10,28 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from platform_constructs.errors import ConfigError, Problem, shown_value, summarize
 from platform_constructs.naming import SEGMENT_PATTERN, Kind, check_name, state_bucket_name
 from platform_constructs.registry.conventions import RESERVED_NAMES
+from platform_constructs.registry.regions import closest_regions, known_regions
 
 CROSS_FIELD_MARKER = "cross-field:\n"
 
 #: Names that are part of resource names: lower-case, start with a letter, single inner hyphens.
 NAME_PATTERN = f"^{SEGMENT_PATTERN}$"
 
-ACCOUNT_PATTERN = r"^\d{12}$"
+# Explicit ASCII classes everywhere: pydantic's regex engine (Rust) and Python's ``re`` read ``\d`` and ``\w``
+# as Unicode classes, so full-width or Arabic-Indic digits would pass and reach backend.tf and ARNs.
+ACCOUNT_PATTERN = r"^[0-9]{12}$"
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 COST_CENTER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,30}[A-Za-z0-9]$"
-REGION_PATTERN = r"^(?:af|ap|ca|eu|il|me|mx|sa|us)-[a-z]+-\d$"
+REGION_PATTERN = r"^(?:af|ap|ca|eu|il|me|mx|sa|us)-[a-z]+-[0-9]$"
 REPO_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
 OWNER_PATTERN = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
 HOST_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
-ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
+ROLE_NAME_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"
 TABLE_PATTERN = r"^[a-zA-Z0-9_.-]{3,255}$"
 ALIAS_PATTERN = r"^[a-zA-Z0-9/_-]{1,250}$"
 LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,49}$"
@@ -65,7 +68,22 @@ ServiceName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=
 Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
 TeamName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=2, max_length=40)]
 CostCenter = Annotated[str, StringConstraints(pattern=COST_CENTER_PATTERN)]
-Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+
+
+def _existing_region(region: str) -> str:
+    """Refuse a well-formed code that is no region (``ap-northeast-9``): it would fail only at deploy time."""
+    if region not in known_regions():
+        close = closest_regions(region)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise ValueError(
+            f"{region!r} is not a region of the commercial AWS partition (regions.json, from botocore); "
+            f"fix: {hint}use an existing region code"
+        )
+    return region
+
+
+# The pattern runs first, so China, GovCloud and ISO regions keep the pattern's "other partitions" message.
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN), AfterValidator(_existing_region)]
 RepoName = Annotated[str, StringConstraints(pattern=REPO_PATTERN)]
 GitHubOwner = Annotated[str, StringConstraints(pattern=OWNER_PATTERN)]
 Hostname = Annotated[str, StringConstraints(pattern=HOST_PATTERN)]
@@ -182,7 +200,7 @@ class PlatformTeam(_Model):
             f"admin_role_arns[{i}]: {shown_value(arn)} is not an IAM role ARN in the platform account; "
             f"fix: arn:aws:iam::{self.account_id}:role/<name>"
             for i, arn in enumerate(self.admin_role_arns)
-            if not re.fullmatch(rf"arn:aws:iam::{self.account_id}:role/[\w+=,.@/-]{{1,512}}", arn)
+            if not re.fullmatch(rf"arn:aws:iam::{self.account_id}:role/[A-Za-z0-9_+=,.@/-]{{1,512}}", arn)
         ]
         if problems:
             raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
@@ -247,6 +265,17 @@ class StateBackendSettings(_Model):
         description="the backend stack's own state has been migrated "
         "from the local file into the bucket (see docs/state-backend.md)",
     )
+
+    @field_validator("key_alias")
+    @classmethod
+    def _alias_unprefixed(cls, key_alias: str) -> str:
+        # The stacks write ``alias/<key_alias>``: a value that already starts with alias/ would become
+        # alias/alias/..., a new alias rather than the one the operator meant.
+        if key_alias.startswith("alias/"):
+            raise ValueError(
+                "must not start with 'alias/' (the platform adds it); fix: write it without the alias/ prefix"
+            )
+        return key_alias
 
 
 class CostGuardrails(_Model):
