@@ -18,7 +18,8 @@ from platform_tools.gate.cli_config import cli_config
 from platform_tools.gate.inline_skips import audit_inline_skips
 from platform_tools.gate.plan_file import MAX_DEPTH, check_plan_file
 from platform_tools.gate.preflight import run_preflight
-from platform_tools.gate.settings import GateSettings, gate_settings, normalise_provider
+from platform_tools.gate.settings import GateSettings, gate_settings
+from platform_tools.guardrails.policy.data import normalise_provider
 from support.gate import GATE_FIXTURES
 
 GATE_REGISTRY = GATE_FIXTURES / "platform.yaml"

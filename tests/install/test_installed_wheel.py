@@ -23,6 +23,7 @@ import yaml
 
 from platform_tools.resources import DATA
 from support.env import FIXTURES, REPO
+from support.gate import tracked_files
 from support.workflow import clean_env
 
 WORKFLOW = REPO / ".github" / "workflows" / "infra-checks.yml"
@@ -37,17 +38,6 @@ HEAVY = (
     "jsii",
     "regopy",
 )
-
-
-def tracked_files() -> list[str]:
-    """What `actions/checkout` gives: the repository's files (tracked, plus new ones not ignored, for local runs)."""
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    )
-    return [f for f in out.stdout.decode().split("\0") if f and (REPO / f).is_file()]
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from platform_tools.gate.findings import GateFinding
-from platform_tools.gate.settings import GateSettings, normalise_provider
+from platform_tools.gate.settings import GateSettings
+from platform_tools.guardrails.policy.data import normalise_provider
 
 #: data sources that run code or reach the network at plan time
 FORBIDDEN_DATA = {

@@ -11,9 +11,7 @@ from dataclasses import asdict, dataclass
 
 from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.registry import Registry
-
-#: Provider source addresses without a host name mean the public registry.
-DEFAULT_PROVIDER_HOST = "registry.terraform.io"
+from platform_tools.guardrails.policy.data import normalise_provider
 
 
 @dataclass(frozen=True)
@@ -49,17 +47,6 @@ class GateSettings:
             "override-team": self.override_team,
             "catalog-url": self.catalog_url,
         }
-
-
-def normalise_provider(source: str) -> str:
-    """``aws``, ``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider (Terraform reads a
-    bare name as the hashicorp namespace, as CDKTF writes it); case does not matter."""
-    parts = source.strip().lower().split("/")
-    if len(parts) == 1:
-        parts = [DEFAULT_PROVIDER_HOST, "hashicorp", *parts]
-    elif len(parts) == 2:
-        parts = [DEFAULT_PROVIDER_HOST, *parts]
-    return "/".join(parts)
 
 
 def gate_settings(registry: Registry, service: str, repository: str) -> GateSettings:

@@ -111,10 +111,13 @@ DEFAULT_PROVIDER_HOST = "registry.terraform.io"
 
 
 def normalise_provider(source: str) -> str:
-    """``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider; case does not matter (the
-    rule sources.rego applies to the plan's provider names, and infra gate's pre-flight to the HCL)."""
+    """``aws``, ``hashicorp/aws`` and ``registry.terraform.io/hashicorp/aws`` are one provider (Terraform reads a
+    bare name as the hashicorp namespace, as CDKTF writes it); case does not matter. The one normalisation for
+    sources.rego (the plan's provider names) and infra gate's pre-flight (the HCL)."""
     parts = source.strip().lower().split("/")
-    if len(parts) == 2:
+    if len(parts) == 1:
+        parts = [DEFAULT_PROVIDER_HOST, "hashicorp", *parts]
+    elif len(parts) == 2:
         parts = [DEFAULT_PROVIDER_HOST, *parts]
     return "/".join(parts)
 
