@@ -34,6 +34,11 @@ def summarize(names: Iterable[object], limit: int = MAX_LISTED) -> str:
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
 
 
+#: Most problems an error message lists: a generated registry with 50,000 bad entries must give a report a person
+#: can read (and a terminal can print). The exception keeps every problem in ``problems`` for programs.
+MAX_PROBLEMS_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -69,7 +74,10 @@ class ConfigError(PlatformError):
         self.problems = tuple(problems)
         outcome = f", {self.outcome}" if self.outcome else ""
         lines = [f"{source}: {len(self.problems)} problem(s){outcome}:"]
-        lines += [p.render() for p in self.problems]
+        lines += [p.render() for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(self.problems) > MAX_PROBLEMS_SHOWN:
+            hidden = len(self.problems) - MAX_PROBLEMS_SHOWN
+            lines.append(f"  ... and {hidden:,} more problem(s) not shown; fix these and run the command again")
         if self.footer:
             lines.append(self.footer)
         super().__init__("\n".join(lines))

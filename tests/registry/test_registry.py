@@ -174,7 +174,7 @@ def test_guardrails_section_is_validated_with_field_names() -> None:
     assert "GitHub organisation or user name" in found["guardrails.override.approvers[0]"]
     data = default_data()
     data["guardrails"]["cost"]["block_percent"] = 5  # below warn_percent (10): checked once the fields are valid
-    assert "block_percent must be greater than warn_percent" in problems_for(data)["guardrails.cost"]
+    assert "must be greater than warn_percent" in problems_for(data)["guardrails.cost.block_percent"]
     reg = load_registry(None)
     assert reg.guardrails.cost.warn_percent == 10 and reg.guardrails.cost.block_percent == 30
     assert reg.guardrails.override.label == "infra-override" and reg.guardrails.override.approvers == ()
@@ -194,8 +194,8 @@ def test_the_pr_checks_settings_are_validated_with_field_names() -> None:
     assert "relative path inside the repository" in found["services[0].working_directory"]
     assert "relative path" in found["services[1].working_directory"]  # a "." segment
     assert "guardrails.severity_threshold" in found
-    assert "wider than /16" in found["guardrails.network.public_cidrs[0]"]
-    assert "hashicorp/external" in found["guardrails.sources"]
+    assert "wider than /16" in found["guardrails.network.public_cidrs[0].cidr"]
+    assert "hashicorp/external" in found["guardrails.sources.providers[1]"]
     reg = load_registry(None)
     assert reg.services[0].working_directory == "infra" and reg.service_environments(reg.services[0]) == (
         "dev",

@@ -4,11 +4,12 @@ refused (or accepted) as a class, with a located problem and never a traceback."
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
 
-from platform_constructs.errors import MAX_VALUE_CHARS, ConfigError, Problem
+from platform_constructs.errors import MAX_PROBLEMS_SHOWN, MAX_VALUE_CHARS, ConfigError, Problem
 from platform_constructs.registry import load_registry, parse_registry
 from platform_constructs.registry.loader import MAX_ALIAS_EXPANSION, read_registry_text
 from platform_tools.cli import main
@@ -200,8 +201,21 @@ def test_fifty_thousand_services_validate_in_seconds() -> None:
 def test_model_rules_read_without_pydantics_prefix(tmp_path: Path) -> None:
     text = DEFAULT_TEXT.replace("block_percent: 30 ", "block_percent: 5  ", 1)
     assert text != DEFAULT_TEXT
-    found = {p.path: p.message for p in problems(text, tmp_path)}
-    assert found["guardrails.cost"] == "block_percent must be greater than warn_percent"
+    found = {p.path: (p.message, p.fix) for p in problems(text, tmp_path)}
+    assert found["guardrails.cost.block_percent"] == (
+        "5 must be greater than warn_percent (10)",
+        "raise block_percent above 10 or lower warn_percent",
+    )
+
+
+def test_reports_list_fifty_problems_and_count_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "p.yaml"
+    file.write_text(big_registry(2_000).replace("owner: a@acme.example", "owner: nobody"))
+    assert main(["registry", "check", "--platform", str(file)]) == 2
+    err = capsys.readouterr().err
+    total = int(re.search(r"(\d+) problem\(s\), nothing was written", err)[1])  # type: ignore[index]
+    assert total > 2_000 and err.count("\n  - ") == MAX_PROBLEMS_SHOWN
+    assert f"... and {total - MAX_PROBLEMS_SHOWN:,} more problem(s) not shown" in err
 
 
 @pytest.mark.parametrize(

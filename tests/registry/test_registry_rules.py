@@ -176,3 +176,62 @@ def test_key_alias_in_the_aws_namespace_is_still_refused() -> None:
     data = default_data()
     data["state_backend"]["key_alias"] = "aws/terraform"
     assert "state_backend.key_alias" in problems_for(data)
+
+
+# Model-level rules are reported at the field they are about, with the fix on its own line (not the section's
+# whole mapping dumped as the value).
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "path", "fix"),
+    [
+        ("cost", {"warn_percent": 40, "block_percent": 20}, "guardrails.cost.block_percent", "raise block_percent"),
+        (
+            "cost",
+            {"new_warn_amount": 500, "new_block_amount": 100},
+            "guardrails.cost.new_block_amount",
+            "raise new_block_amount",
+        ),
+        (
+            "sources",
+            {"providers": ["hashicorp/aws", "registry.terraform.io/hashicorp/external"]},
+            "guardrails.sources.providers[1]",
+            "remove it",
+        ),
+        (
+            "network",
+            {
+                "public_cidrs": [
+                    {"cidr": "203.0.113.0/24", "description": "office"},
+                    {"cidr": "1.0.0.0/8", "description": "vendor"},
+                ]
+            },
+            "guardrails.network.public_cidrs[1].cidr",
+            "narrow ranges",
+        ),
+        (
+            "network",
+            {"public_cidrs": [{"cidr": "203.0.113.7/24", "description": "office"}]},
+            "guardrails.network.public_cidrs[0].cidr",
+            "203.0.113.0/24",
+        ),
+    ],
+    ids=["cost-percent", "cost-amount", "sources", "cidr-wide", "cidr-host-bits"],
+)
+def test_section_rules_name_the_field(section: str, value: dict, path: str, fix: str) -> None:
+    data = default_data()
+    data["guardrails"][section] = value
+    with pytest.raises(ConfigError) as info:
+        parse_registry(yaml.safe_dump(data, sort_keys=False), "test.yaml")
+    (problem,) = info.value.problems
+    assert problem.path == path and fix in problem.fix
+    assert "fix:" not in problem.message and "{" not in problem.render().splitlines()[0]
+
+
+def test_region_fix_is_on_its_own_line() -> None:
+    data = default_data()
+    data["region"] = "eu-west-9"
+    with pytest.raises(ConfigError) as info:
+        parse_registry(yaml.safe_dump(data, sort_keys=False), "test.yaml")
+    (problem,) = info.value.problems
+    assert problem.value == "eu-west-9" and "fix" not in problem.message and "eu-west-" in problem.fix

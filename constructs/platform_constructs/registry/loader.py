@@ -364,7 +364,10 @@ def _problems(err: ValidationError, prefix: tuple[str, ...] = ()) -> list[Proble
             message = f"is a number in YAML: quote it ({text!r}); unquoted numbers lose leading zeros"
             problems.append(Problem(path, message, fix=f"write it as '{text}'"))
             continue
-        if kind == "value_error" and message.startswith("Value error, "):
+        fix = _FIXES.get(kind, "")
+        if kind == "value_error":
             message = message.removeprefix("Value error, ")  # pydantic's prefix says nothing to the user
-        problems.append(Problem(path, message, e.get("input") if kind != "missing" else None, _FIXES.get(kind, "")))
+            message, _, own_fix = message.partition("; fix: ")  # a validator's fix goes on the fix line
+            fix = own_fix or fix
+        problems.append(Problem(path, message, e.get("input") if kind != "missing" else None, fix))
     return problems

@@ -76,7 +76,7 @@ def _existing_region(region: str) -> str:
         close = closest_regions(region)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise ValueError(
-            f"{region!r} is not a region of the commercial AWS partition (regions.json, from botocore); "
+            "is not a region of the commercial AWS partition (regions.json, from botocore); "
             f"fix: {hint}use an existing region code"
         )
     return region
@@ -289,10 +289,15 @@ class CostGuardrails(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> CostGuardrails:
-        if self.block_percent <= self.warn_percent:
-            raise ValueError("block_percent must be greater than warn_percent")
-        if self.new_block_amount <= self.new_warn_amount:
-            raise ValueError("new_block_amount must be greater than new_warn_amount")
+        # Named on the blocking field, with both values: the warning level is the one teams usually mean.
+        problems = [
+            f"{block}: {getattr(self, block)} must be greater than {warn} ({getattr(self, warn)}); "
+            f"fix: raise {block} above {getattr(self, warn)} or lower {warn}"
+            for block, warn in (("block_percent", "warn_percent"), ("new_block_amount", "new_warn_amount"))
+            if getattr(self, block) <= getattr(self, warn)
+        ]
+        if problems:
+            raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
         return self
 
 
@@ -322,15 +327,20 @@ class PublicCidr(_Model):
     def _valid(self) -> PublicCidr:
         import ipaddress
 
+        shown = shown_value(self.cidr)
         if not self.cidr.isascii():
-            raise ValueError("cidr must be ASCII")
-        try:
-            net = ipaddress.ip_network(self.cidr, strict=True)
-        except ValueError as err:
-            raise ValueError(f"cidr {self.cidr!r} is not a network address in CIDR form: {err}") from None
-        if net.prefixlen < (16 if net.version == 4 else 32):
-            raise ValueError(f"cidr {self.cidr!r} is wider than /16 (IPv4) or /32 (IPv6): name the narrow ranges")
-        return self
+            problem = f"cidr: {shown} has characters outside ASCII; fix: type the address in ASCII digits"
+        else:
+            try:
+                net = ipaddress.ip_network(self.cidr, strict=True)
+            except ValueError as err:
+                reason = str(err).replace(self.cidr, "it")
+                problem = f"cidr: {shown} is not a network address in CIDR form ({reason}); fix: for example 203.0.113.0/24"
+            else:
+                if net.prefixlen >= (16 if net.version == 4 else 32):
+                    return self
+                problem = f"cidr: {shown} is wider than /16 (IPv4) or /32 (IPv6); fix: list the narrow ranges you need"
+        raise ValueError(CROSS_FIELD_MARKER + problem)
 
 
 class NetworkGuardrails(_Model):
@@ -355,13 +365,13 @@ class SourceGuardrails(_Model):
 
     @model_validator(mode="after")
     def _no_code_runners(self) -> SourceGuardrails:
-        refused = [
-            p for p in self.providers if p.lower().split("/")[-2:] in (["hashicorp", "external"], ["hashicorp", "http"])
+        problems = [
+            f"providers[{i}]: {shown_value(p)} runs programs or fetches URLs during the plan; fix: remove it"
+            for i, p in enumerate(self.providers)
+            if p.lower().split("/")[-2:] in (["hashicorp", "external"], ["hashicorp", "http"])
         ]
-        if refused:
-            raise ValueError(
-                f"providers may not include {', '.join(refused)}: they run programs or fetch URLs during the plan"
-            )
+        if problems:
+            raise ValueError(CROSS_FIELD_MARKER + "\n".join(problems))
         return self
 
 
