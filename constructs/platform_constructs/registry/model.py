@@ -335,7 +335,9 @@ class PublicCidr(_Model):
                 net = ipaddress.ip_network(self.cidr, strict=True)
             except ValueError as err:
                 reason = str(err).replace(self.cidr, "it")
-                problem = f"cidr: {shown} is not a network address in CIDR form ({reason}); fix: for example 203.0.113.0/24"
+                problem = (
+                    f"cidr: {shown} is not a network address in CIDR form ({reason}); fix: for example 203.0.113.0/24"
+                )
             else:
                 if net.prefixlen >= (16 if net.version == 4 else 32):
                     return self
