@@ -64,7 +64,7 @@ if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
     _Parser = _PyParser
 
 
-class _StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+class StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
     """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one), bounds alias expansion and
     reads unquoted digit strings as numbers, whatever digits they contain. The composer is PyYAML's Python one
     (listed first, ahead of the C parser's own) because the alias bound hooks into it."""
@@ -122,7 +122,7 @@ class _StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstr
         return total
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if key_node.tag == _MERGE_TAG:
@@ -143,14 +143,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_StrictLoader.add_constructor(_DIGITS_TAG, lambda loader, node: PlainNumber(node.value))
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor(_DIGITS_TAG, lambda loader, node: PlainNumber(node.value))
 # Before the YAML 1.1 int/float resolvers (first match wins): plain scalars of ASCII digits only.
-_StrictLoader.yaml_implicit_resolvers = {
+StrictLoader.yaml_implicit_resolvers = {
     key: list(value) for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 for _digit in "0123456789":
-    _StrictLoader.yaml_implicit_resolvers[_digit].insert(0, (_DIGITS_TAG, re.compile(r"^[0-9]+$")))
+    StrictLoader.yaml_implicit_resolvers[_digit].insert(0, (_DIGITS_TAG, re.compile(r"^[0-9]+$")))
 
 
 def decode_registry(data: bytes, source: str) -> str:
@@ -213,8 +213,13 @@ def load_registry(path: str | Path | None = None) -> Registry:
 
 
 def parse_registry(text: str, source: str = "<string>") -> Registry:
+    return validate_registry(load_yaml(text, source), source)
+
+
+def load_yaml(text: str, source: str = "<string>") -> Any:
+    """The document as plain data, read by :class:`StrictLoader`; YAML errors become a located problem."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=StrictLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
@@ -222,6 +227,10 @@ def parse_registry(text: str, source: str = "<string>") -> Registry:
         raise ConfigError(
             source, [Problem(where, f"not valid YAML: {detail}", fix="fix the YAML syntax at that position")]
         ) from None
+
+
+def validate_registry(data: Any, source: str = "<string>") -> Registry:
+    """Loaded data checked against the model and every cross-field rule, all problems in one report."""
     if not isinstance(data, dict):
         raise ConfigError(
             source,
