@@ -3,7 +3,6 @@ style, every other byte stays, and a bad entry or an unusual layout writes nothi
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,14 @@ TAIL = _REST[_REST.index("\nstate_backend:") :]
 BILLING = {"name": "billing", "repo": "billing", "team": "payments", "owner": "pay@acme.example", "cost_center": "0410"}
 
 
+def common_prefix(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 def inserted(old: str, new: str) -> str:
     """The one contiguous piece of ``new`` that is not in ``old``; fails if anything else changed."""
-    prefix = len(os.path.commonprefix([old, new]))
-    suffix = len(os.path.commonprefix([old[prefix:][::-1], new[prefix:][::-1]]))
+    prefix = common_prefix(old, new)
+    suffix = common_prefix(old[prefix:][::-1], new[prefix:][::-1])
     assert prefix + suffix == len(old), "text outside the new entry changed"
     return new[prefix : len(new) - suffix]
 

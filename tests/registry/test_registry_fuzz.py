@@ -27,7 +27,11 @@ def mutated(draw: st.DrawFn) -> bytes:
     lines = list(LINES)
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(["anchor", "alias", "merge", "unquote", "quote", "digits", "delete", "dup", "key"]))
+        kind = draw(
+            st.sampled_from(
+                ["anchor", "alias", "merge", "unquote", "quote", "digits", "delete", "dup", "key", "yaml11", "nest"]
+            )
+        )
         line = lines[at]
         indent = line[: len(line) - len(line.lstrip())]
         if kind == "anchor" and ": " in line:
@@ -46,6 +50,20 @@ def mutated(draw: st.DrawFn) -> bytes:
         elif kind == "key":  # a non-string key: a list, a mapping, a number, null
             key = draw(st.sampled_from(["[a, b]", "{a: 1}", "12", "null", "? [a]\n" + indent]))
             lines.insert(at, f"{indent}{key}: 1\n")
+        elif kind == "yaml11" and ": " in line:  # YAML 1.1 implicit types, as a value or as a key
+            word = draw(
+                st.sampled_from(["yes", "off", "~", "2026-01-01", "1.5e3", ".nan", "0x1F", "1_000", "9" * 5000])
+            )
+            key, value = line.rstrip("\n").split(": ", 1)
+            lines[at] = f"{key}: {word}\n" if draw(st.booleans()) else f"{indent}{word}: {value}\n"
+        elif kind == "nest":  # deep nesting, block or flow
+            depth = draw(st.integers(1, 3_000))
+            deep = (
+                "".join(f"{indent}{'  ' * i}k{i}:\n" for i in range(depth))
+                if draw(st.booleans())
+                else (f"{indent}k: {'[' * depth}{']' * depth}\n")
+            )
+            lines.insert(at, deep)
         elif kind == "delete":
             del lines[at]
         elif kind == "dup":

@@ -119,6 +119,45 @@ def test_unquoted_cost_center_is_a_number_not_an_account_id(tmp_path: Path) -> N
     assert "account" not in problem.message
 
 
+# 4b. YAML 1.1's other implicit types: keys are names, no field is a date, tags and depth are bounded
+
+
+@pytest.mark.parametrize("name", ["on", "no", "yes", "off"])
+def test_unquoted_keys_are_text_not_booleans(name: str) -> None:
+    text = DEFAULT_TEXT.replace("  stg:\n", f"  {name}:\n", 1)
+    assert text != DEFAULT_TEXT
+    assert name in parse_registry(text).environments
+
+
+def test_number_and_null_keys_are_unknown_keys_by_their_text(tmp_path: Path) -> None:
+    found = {p.path: p for p in problems(DEFAULT_TEXT + "1: x\n~: y\n", tmp_path)}
+    assert found["1"].message == "unknown key" and found["~"].message == "unknown key"
+
+
+def test_dates_stay_text() -> None:
+    text = DEFAULT_TEXT.replace("cost_center: CC-1001", "cost_center: 2026-01-01", 1)
+    assert text != DEFAULT_TEXT and parse_registry(text).services[0].cost_center == "2026-01-01"
+
+
+def test_booleans_in_text_fields_say_quote_it(tmp_path: Path) -> None:
+    (problem,) = problems(DEFAULT_TEXT.replace("team: storage", "team: on", 1), tmp_path)
+    assert problem.path == "services[0].team" and "is true/false in YAML" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "fix"),
+    [
+        ("org: " + "9" * 5_000 + "\n", "an unquoted number of 5,000 digits", "quote it"),
+        ("".join("  " * i + f"k{i}:\n" for i in range(3_000)) + "  " * 3_000 + "v\n", "more than 64 levels", "indent"),
+        ("org: !!python/object/apply:os.system ['true']\n", "could not determine a constructor", "remove the tag"),
+    ],
+    ids=["long-digits", "deep-block-nesting", "python-tag"],
+)
+def test_oversized_and_foreign_yaml_is_refused_at_its_line(tmp_path: Path, text: str, message: str, fix: str) -> None:
+    (problem,) = problems(text, tmp_path)
+    assert problem.path.startswith("line ") and message in problem.message and fix in problem.fix
+
+
 # CLI: exit 2, no traceback, the location, nothing written
 
 

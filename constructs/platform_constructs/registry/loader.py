@@ -32,11 +32,25 @@ DEFAULT_REGISTRY = "embedded:platform.yaml"
 #: merges a 10-key defaults mapping into every service adds about 1,000,000 nodes, well inside the limit.
 MAX_ALIAS_EXPANSION = 5_000_000
 
+#: Deepest nesting of lists and mappings a registry may have. The deepest real path is about six levels
+#: (``guardrails.network.public_cidrs[0].cidr``); without a bound, a file of a few thousand nested block mappings
+#: exhausts Python's recursion limit in the composer.
+MAX_DEPTH = 64
+
+#: Longest unquoted digit string read as a number: Python refuses to convert longer ones (``int`` limits
+#: decimal strings to 4,300 digits) and no registry number comes close.
+MAX_NUMBER_DIGITS = 100
+
 #: Tag given to plain (unquoted) all-digit scalars: YAML 1.1 reads ``012`` as octal 10 and ``089`` as the text
 #: "089", so whether a digit string is a number would depend on which digits it has. The loader decides by how
 #: the scalar was written instead: unquoted digits are always a number.
 _DIGITS_TAG = "tag:platform.local,2026:digits"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Tags a plain scalar gets from its text alone (not from an explicit ``!!tag``): the ones read as text as keys.
+_IMPLICIT_TAGS = frozenset(
+    {_DIGITS_TAG, *(f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "null", "timestamp"))}
+)
 
 
 class PlainNumber(int):
@@ -77,6 +91,7 @@ class StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstru
         self._expanded: dict[int, int] = {}  # id(node) -> nodes in its expansion, for anchored nodes
         self._alias_added = 0
         self._open: set[str] = set()  # anchors of the collections being composed: an alias to one is a cycle
+        self._depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -84,7 +99,10 @@ class StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstru
             target = self.anchors.get(event.anchor)
             if event.anchor in self._open:
                 raise yaml.composer.ComposerError(
-                    None, None, "an alias refers to the mapping or list that contains it", event.start_mark
+                    None,
+                    None,
+                    "an alias refers to the mapping or list that contains it; fix: anchor a smaller part",
+                    event.start_mark,
                 )
             if target is not None:
                 self._alias_added += self._expansion(target)
@@ -93,18 +111,28 @@ class StrictLoader(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstru
                         None,
                         None,
                         f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (a 'billion laughs' "
-                        f"document?); use fewer nested anchors",
+                        f"document?); fix: use fewer nested anchors",
                         event.start_mark,
                     )
         anchor: str | None = None
-        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+        nested = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        if nested:
             start: Any = self.peek_event()
             anchor = start.anchor
+            if self._depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"lists and mappings nest more than {MAX_DEPTH} levels deep; fix: check the indentation there",
+                    start.start_mark,
+                )
         if anchor is not None:
             self._open.add(anchor)
+        self._depth += nested
         try:
             return super().compose_node(parent, index)
         finally:
+            self._depth -= nested
             if anchor is not None:
                 self._open.discard(anchor)
 
@@ -127,6 +155,10 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     for key_node, _ in node.value:
         if key_node.tag == _MERGE_TAG:
             continue  # ``<<: *defaults``: explicit keys override merged ones (YAML 1.1), so no duplicate
+        if isinstance(key_node, yaml.ScalarNode) and not key_node.style and key_node.tag in _IMPLICIT_TAGS:
+            # Every key in the registry is a name, so an unquoted key is its text: an environment called
+            # ``on`` or ``no`` stays a name instead of becoming YAML 1.1's true/false.
+            key_node.tag = _STR_TAG
         key = loader.construct_object(key_node, deep=deep)
         try:
             first = seen.get(key)
@@ -136,7 +168,7 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first on line {first + 1}); each key may appear once",
+                f"duplicate key {key!r} (first on line {first + 1}); fix: keep one of them (each key may appear once)",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
@@ -144,13 +176,31 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
 
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-StrictLoader.add_constructor(_DIGITS_TAG, lambda loader, node: PlainNumber(node.value))
+
+
+def _construct_digits(loader: StrictLoader, node: yaml.ScalarNode) -> PlainNumber:
+    if len(node.value) > MAX_NUMBER_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"an unquoted number of {len(node.value):,} digits (at most {MAX_NUMBER_DIGITS}); "
+            "fix: quote it if it is text",
+            node.start_mark,
+        )
+    return PlainNumber(node.value)
+
+
+StrictLoader.add_constructor(_DIGITS_TAG, _construct_digits)
 # Before the YAML 1.1 int/float resolvers (first match wins): plain scalars of ASCII digits only.
 StrictLoader.yaml_implicit_resolvers = {
     key: list(value) for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 for _digit in "0123456789":
-    StrictLoader.yaml_implicit_resolvers[_digit].insert(0, (_DIGITS_TAG, re.compile(r"^[0-9]+$")))
+    StrictLoader.yaml_implicit_resolvers[_digit] = [
+        (_DIGITS_TAG, re.compile(r"^[0-9]+$")),
+        # No registry field is a date: ``2026-01-01`` stays the text it looks like instead of a datetime.date.
+        *((tag, rx) for tag, rx in StrictLoader.yaml_implicit_resolvers[_digit] if not tag.endswith(":timestamp")),
+    ]
 
 
 def decode_registry(data: bytes, source: str) -> str:
@@ -224,8 +274,11 @@ def load_yaml(text: str, source: str = "<string>") -> Any:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         detail = getattr(err, "problem", None) or str(err)
+        detail, _, fix = detail.partition("; fix: ")  # the loader's own refusals carry their fix
+        if detail.startswith("could not determine a constructor for the tag"):
+            fix = "remove the tag: the registry holds only text, numbers, true/false, lists and mappings"
         raise ConfigError(
-            source, [Problem(where, f"not valid YAML: {detail}", fix="fix the YAML syntax at that position")]
+            source, [Problem(where, f"not valid YAML: {detail}", fix=fix or "fix the YAML syntax at that position")]
         ) from None
 
 
@@ -367,10 +420,15 @@ def _problems(err: ValidationError, prefix: tuple[str, ...] = ()) -> list[Proble
         if is_key:
             message = f"the name {message}"
         value = e.get("input")
+        if kind == "string_type" and isinstance(value, bool):
+            message = "is true/false in YAML (unquoted yes, no, on, off, true and false are booleans): quote it"
+            problems.append(Problem(path, message, value, "write the text in quotes, for example 'on'"))
+            continue
         if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
             # Decided by how the scalar was written (unquoted digits are a number), never by which digits.
             text = value.text if isinstance(value, PlainNumber) else str(value)
-            message = f"is a number in YAML: quote it ({text!r}); unquoted numbers lose leading zeros"
+            lost = "; unquoted numbers lose leading zeros" if isinstance(value, PlainNumber) else ""
+            message = f"is a number in YAML: quote it ({text!r}){lost}"
             problems.append(Problem(path, message, fix=f"write it as '{text}'"))
             continue
         fix = _FIXES.get(kind, "")
