@@ -265,7 +265,8 @@ def main() -> int:
     print(f"registry benchmark: load + validate 50,000 services (best of {args.runs}): {registry_s} s")
     print(f"registry benchmark: add one service to the 50,000 in place (best of {args.runs}): {edit_s} s")
     if args.json:
-        print(json.dumps({**figures, "policy": policy, "registry_50k_services_s": registry_s, "registry_50k_add_service_s": edit_s}))
+        registry = {"registry_50k_services_s": registry_s, "registry_50k_add_service_s": edit_s}
+        print(json.dumps({**figures, "policy": policy, **registry}))
     return 0
 
 
