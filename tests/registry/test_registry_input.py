@@ -58,6 +58,12 @@ def test_binary_files_are_not_text(tmp_path: Path, data: bytes, kind: str) -> No
     assert "is not a text file" in problem.message and kind in problem.message
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_are_named_and_refused(tmp_path: Path, encoding: str) -> None:
+    (problem,) = problems(DEFAULT_TEXT.encode(encoding), tmp_path)
+    assert problem.path == "file" and "UTF-" in problem.message and "save the file as UTF-8" in problem.fix
+
+
 # 2. Alias expansion and value echo
 
 

@@ -206,6 +206,16 @@ for _digit in "0123456789":
 def decode_registry(data: bytes, source: str) -> str:
     """The registry's text: UTF-8, with or without a BOM. Anything else is refused with where and why,
     because a silently mis-decoded byte would end up in a tag or a resource name."""
+    utf = _wide_unicode(data)
+    if utf:
+        raise ConfigError(
+            source,
+            [
+                Problem(
+                    "file", f"is {utf}, not UTF-8", fix="save the file as UTF-8 (in most editors: Save As, Encoding)"
+                )
+            ],
+        )
     if data[:2] == b"\x1f\x8b" or b"\x00" in data:
         kind = "a gzip archive" if data[:2] == b"\x1f\x8b" else "binary data (it contains NUL bytes)"
         raise ConfigError(
@@ -228,6 +238,25 @@ def decode_registry(data: bytes, source: str) -> str:
                 )
             ],
         ) from None
+
+
+def _wide_unicode(data: bytes) -> str:
+    """The name of a UTF-16/32 encoding that ``data`` is in (by byte-order mark, or by the NUL bytes that ASCII
+    text has in those encodings), else "". Windows editors save "Unicode" as UTF-16 LE with a mark."""
+    for mark, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+        (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+        (b"\xff\xfe", "UTF-16 LE"),
+        (b"\xfe\xff", "UTF-16 BE"),
+    ):
+        if data.startswith(mark):
+            return name
+    head = data[:4]
+    if len(head) == 4 and head[0] and not head[1] and head[2] and not head[3]:
+        return "UTF-16 LE"
+    if len(head) == 4 and not head[0] and head[1] and not head[2] and head[3]:
+        return "UTF-16 BE"
+    return ""
 
 
 def default_registry_path() -> str | None:
