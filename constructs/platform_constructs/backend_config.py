@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from platform_constructs.errors import ConfigError
+from platform_constructs.errors import ConfigError, Problem
 from platform_constructs.registry.model import Registry
 
 
@@ -33,6 +33,17 @@ class BackendSettings:
     def for_service(cls, registry: Registry, service: str, env: str) -> BackendSettings:
         """Settings for a service repo: key ``{service}/{env}/terraform.tfstate`` (seed 1-1 / 6-1)."""
         problems = [p for p in (registry.service_problem(service), registry.environment_problem(env)) if p is not None]
+        if not problems:
+            deploys_to = registry.service_environments(next(s for s in registry.services if s.name == service))
+            if env not in deploys_to:  # the PR check would never plan it, and nothing should write its state
+                problems.append(
+                    Problem(
+                        "env",
+                        f"service {service!r} does not deploy to {env!r}",
+                        env,
+                        f"one of {', '.join(deploys_to)}; or add {env} to the service's environments in platform.yaml",
+                    )
+                )
         if problems:
             raise ConfigError("backend.tf", problems)
         return cls.for_key(registry, f"{service}/{env}/terraform.tfstate")

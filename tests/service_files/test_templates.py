@@ -104,3 +104,28 @@ def test_render_all_replaces_the_folder_and_refuses_foreign_ones(registry: Regis
     with pytest.raises(ConfigError, match="was not rendered by infra"):
         render_service_files(registry, foreign)
     assert (foreign / "keep.md").read_text() == "mine"
+
+
+def test_render_follows_the_services_environments_and_working_directory(registry: Registry, tmp_path: Path) -> None:
+    # backend.tf must sit where the PR check plans (working_directory) and only for the environments it plans:
+    # a dev-only service with its Terraform under deploy/tf gets exactly deploy/tf/environments/dev/backend.tf.
+    only_dev = registry.services[0].model_copy(update={"environments": ("dev",), "working_directory": "deploy/tf"})
+    narrowed = registry.model_copy(update={"services": (only_dev, *registry.services[1:])})
+    out = tmp_path / "services"
+    written = {
+        p.relative_to(out / only_dev.name).as_posix()
+        for p in render_service_files(narrowed, out)
+        if p.is_relative_to(out / only_dev.name)
+    }
+    assert sorted(p for p in written if p.endswith("backend.tf")) == ["deploy/tf/environments/dev/backend.tf"]
+    infracost = (out / only_dev.name / "infracost.yml").read_text()
+    assert "deploy/tf/environments/dev" in infracost and "environments/prod" not in infracost
+
+
+def test_a_backend_for_an_environment_the_service_skips_is_refused(registry: Registry) -> None:
+    only_dev = registry.services[0].model_copy(update={"environments": ("dev",)})
+    narrowed = registry.model_copy(update={"services": (only_dev, *registry.services[1:])})
+    with pytest.raises(ConfigError) as info:
+        backend_tf(narrowed, only_dev.name, "prod")
+    (problem,) = info.value.problems
+    assert problem.path == "env" and "does not deploy to 'prod'" in problem.message and "dev" in problem.fix

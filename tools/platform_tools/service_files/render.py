@@ -16,7 +16,8 @@ RENDER_MARKER = ".infra-render"
 
 
 def render_service_files(registry: Registry, root: Path) -> list[Path]:
-    """Per service under ``<root>/<service>/``: ``infra/environments/<env>/backend.tf`` for every environment,
+    """Per service under ``<root>/<service>/``: ``<working_directory>/environments/<env>/backend.tf`` for every
+    environment the service deploys to (the PR check plans exactly those folders),
     ``.github/workflows/infra-checks.yml`` (the guardrails caller), ``infracost.yml`` and ``.github/CODEOWNERS``
     (the platform team owns the gate's files; the rulesets that enforce it go to ``build/github/``).
 
@@ -31,8 +32,8 @@ def render_service_files(registry: Registry, root: Path) -> list[Path]:
         codeowners = {s.service: s.codeowners for s in service_files(registry)}
         for svc in registry.services:
             files = {
-                Path("infra") / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
-                for env in registry.environments
+                Path(svc.working_directory) / "environments" / env / "backend.tf": backend_tf(registry, svc.name, env)
+                for env in registry.service_environments(svc)
             }
             files[Path(CALLER_PATH)] = render_infra_checks_caller(registry, svc.name, ref=ref)
             files[Path("infracost.yml")] = render_infracost_config(registry, svc.name)
