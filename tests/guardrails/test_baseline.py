@@ -396,3 +396,13 @@ def test_scanners_doc_lists_every_cis_mapping() -> None:
         if row.cis:
             assert f"| {', '.join(row.cis)} | `{row.id}` | {row.title} | {row.severity} |" in doc, row.id
     assert f"| **total** | {len(table.checks)} | {sum(1 for r in table.checks.values() if r.cis)} |" in doc
+
+
+def test_a_scan_path_that_does_not_exist_is_an_error_not_a_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from platform_tools.cli import main
+
+    assert main(["baseline", "check", "--scan", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert "--scan: does not exist" in err and "typo" in err and "Traceback" not in err

@@ -13,6 +13,17 @@ def cmd_baseline_check(args: argparse.Namespace) -> int:
     from platform_tools.guardrails.baseline_files import BaselineError
     from platform_tools.guardrails.suppressions import check_baseline
 
+    from platform_constructs.errors import ConfigError, Problem
+
+    # A path that does not exist would be searched for nothing and pass: the check must say it looked nowhere.
+    missing = [
+        Problem(flag, "does not exist", value, "pass an existing folder or file")
+        for flag, values in (("--root", [args.root] if args.root else []), ("--scan", args.scan or []))
+        for value in values
+        if not Path(value).exists()
+    ]
+    if missing:
+        raise ConfigError("infra baseline check", missing)
     root = Path(args.root).resolve() if args.root else None
     scan = [Path(p).resolve() for p in args.scan] if args.scan else None
     today = dt.date.fromisoformat(args.today) if args.today else None
