@@ -10,10 +10,9 @@ from platform_tools.cli.common import iso_date
 
 
 def cmd_baseline_check(args: argparse.Namespace) -> int:
+    from platform_constructs.errors import ConfigError, Problem
     from platform_tools.guardrails.baseline_files import BaselineError
     from platform_tools.guardrails.suppressions import check_baseline
-
-    from platform_constructs.errors import ConfigError, Problem
 
     # A path that does not exist would be searched for nothing and pass: the check must say it looked nowhere.
     missing = [
