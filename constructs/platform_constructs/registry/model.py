@@ -6,6 +6,7 @@ HCL or YAML are pattern-checked here, once, so templates and constructs can trus
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -315,6 +316,13 @@ class OverrideSettings(_Model):
     )
 
 
+#: IPv6 ranges that stand for IPv4 addresses (mapped, NAT64, 6to4, the deprecated compatible form): allowlisting one
+#: would let a service open to the IPv4 internet through an IPv6 rule.
+IPV4_TRANSLATION_RANGES = tuple(
+    ipaddress.ip_network(c) for c in ("::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+
+
 class PublicCidr(_Model):
     """A public address range that service security groups may open to (an office egress, a vendor's webhooks)."""
 
@@ -325,8 +333,6 @@ class PublicCidr(_Model):
 
     @model_validator(mode="after")
     def _valid(self) -> PublicCidr:
-        import ipaddress
-
         shown = shown_value(self.cidr)
         if not self.cidr.isascii():
             problem = f"cidr: {shown} has characters outside ASCII; fix: type the address in ASCII digits"
@@ -339,9 +345,17 @@ class PublicCidr(_Model):
                     f"cidr: {shown} is not a network address in CIDR form ({reason}); fix: for example 203.0.113.0/24"
                 )
             else:
-                if net.prefixlen >= (16 if net.version == 4 else 32):
+                if net.prefixlen < (16 if net.version == 4 else 32):
+                    problem = (
+                        f"cidr: {shown} is wider than /16 (IPv4) or /32 (IPv6); fix: list the narrow ranges you need"
+                    )
+                elif any(net.version == r.version and net.overlaps(r) for r in IPV4_TRANSLATION_RANGES):
+                    problem = (
+                        f"cidr: {shown} overlaps an IPv6 range that stands for IPv4 addresses (mapped, NAT64 or "
+                        "6to4); fix: register the IPv4 range itself"
+                    )
+                else:
                     return self
-                problem = f"cidr: {shown} is wider than /16 (IPv4) or /32 (IPv6); fix: list the narrow ranges you need"
         raise ValueError(CROSS_FIELD_MARKER + problem)
 
 
