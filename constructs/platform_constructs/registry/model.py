@@ -328,7 +328,7 @@ class PublicCidr(_Model):
 
     cidr: str = Field(description="IPv4 or IPv6 CIDR, for example 203.0.113.0/24")
     description: Annotated[str, StringConstraints(min_length=3, max_length=200)] = Field(
-        description="why it is allowed (shown in the policy's messages)"
+        description="why it is allowed, for the reviewers of platform.yaml (findings show only open ranges)"
     )
 
     @model_validator(mode="after")
