@@ -351,6 +351,8 @@ def plan_release(req: Request, catalog: CatalogSeam, links: Links) -> Plan:
                 Problem("--remote", f"no git remote named `{req.remote}`", req.remote, "git remote add or --remote")
             )
     if problems:
+        if version is not None and any(p.path in {"version", version.tag} for p in problems):
+            version = None  # the refusal is about that very number: do not announce it
         raise ReleaseRefusedError(problems, version, previous, minimum if version is not None else None)
     assert version is not None
     all_tags = git.release_tags(merged=False)
@@ -544,13 +546,14 @@ def _entry_notes(version: Version, entry: str, commit: str, links: Links) -> str
     )
 
 
-def retag(req: Request, version_text: str, links: Links, out: TextIO = sys.stdout) -> str:
+def retag(req: Request, version_text: str, links: Links, out: TextIO | None = None) -> str:
     """Recreate a release's missing annotated tag on its release commit (found by its message), and nothing else.
 
     Refuses when no single commit ``release: vX.Y.Z`` is reachable from HEAD, when that commit's CHANGELOG does
     not list the version, when the tag exists on another commit, or when the remote already has the tag (fetch
     it instead: a second tag object of the same name would never push). Returns the tagged commit.
     """
+    out = out or sys.stdout  # resolved per call: a captured stdout is seen
     try:
         version = Version.parse(version_text)
     except ValueError as err:
