@@ -107,7 +107,10 @@ def test_existing_tag_and_non_increasing_versions_are_refused(baseline: Path, tm
     git(repo, "switch", "-q", "main")
     assert "tag v2.0.0 already exists" in _refused(repo)
     message = _refused(repo, version="1.0.0")
-    assert "v1.0.0 is not greater than the last release v1.0.0" in message
+    assert "v1.0.0 is already released: modules_out/CHANGELOG.md lists [1.0.0] (2026-11-29)" in message
+    assert "a released version is never cut again" in message and "v2.0.0 is the lowest this change allows" in message
+    message = _refused(repo, version="0.9.0")
+    assert "v0.9.0 is not greater than the last release v1.0.0 (the newest modules_out/CHANGELOG.md lists)" in message
 
 
 def test_nothing_to_release(baseline: Path, tmp_path: Path) -> None:

@@ -397,9 +397,9 @@ def test_provider_removed_is_a_patch(baseline: Path, tmp_path: Path, monkeypatch
         )
     )
     commit_all(repo, "random provider")
-    from support.release import git
+    from support.release import record_release
 
-    git(repo, "tag", "-a", "v2.0.0", "-m", "v2.0.0")
+    record_release(repo, "2.0.0")
     versions.write_text(versions.read_text().replace('    random = {\n      source = "hashicorp/random"\n    }\n', ""))
     commit_all(repo, "no random provider")
     plan = plan_release(request(repo, dry_run=True), Seam(), LINKS)

@@ -7,6 +7,7 @@ through the environment (``git_env``), so a developer's signing or hook settings
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import textwrap
 from datetime import date
@@ -194,13 +195,30 @@ def write_catalog(root: Path) -> None:
     )
 
 
-def released_repo(root: Path, tag: str = "v1.0.0") -> Path:
-    """A repository whose catalog was released as ``tag`` (tagged directly: the baseline of a rule test)."""
+def record_release(repo: Path, version: str, day: str = "2026-11-29") -> str:
+    """Record a release by hand, the three records agreeing: a ``## [version]`` CHANGELOG entry (below
+    ``Unreleased``, whose notes stay put), the commit ``release: v<version>`` and the annotated tag on it.
+
+    The baseline of a rule test: the records a release leaves, without its texts (a real release empties
+    ``Unreleased``, which the tests write into). Returns the release commit.
+    """
+    changelog = repo / "modules_out" / "CHANGELOG.md"
+    text = changelog.read_text()
+    entry = f"## [{version}] - {day}\n\nReleased by hand for the tests.\n\n"
+    first = re.search(r"^## \[", text, re.M)
+    changelog.write_text(text[: first.start()] + entry + text[first.start() :] if first else f"{text}\n{entry}")
+    commit_all(repo, f"release: v{version}")
+    git(repo, "tag", "-a", f"v{version}", "-m", f"release v{version}")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def released_repo(root: Path, version: str = "1.0.0") -> Path:
+    """A repository whose catalog was released as ``version`` (records made by hand: the baseline of a rule test)."""
     root.mkdir(parents=True, exist_ok=True)
     write_catalog(root)
     git(root, "init", "-q", "-b", "main")
     commit_all(root, "catalog")
-    git(root, "tag", "-a", tag, "-m", f"release {tag}")
+    record_release(root, version)
     return root
 
 

@@ -5,6 +5,13 @@ leaves the repository as it was). Then the CHANGELOG/UPGRADE files are written, 
 (the READMEs pin the new tag), the result is committed and tagged. Only with ``--publish`` does anything leave
 the machine: the branch and tag are pushed atomically, then the GitHub Release is created from the same notes the
 annotated tag carries. ``infra release publish TAG`` re-runs that last step for an existing tag.
+
+The last release is the newest version modules_out/CHANGELOG.md lists (every clone has it), not the newest tag
+(a fresh clone, a mirror or a CI checkout may have none); the next version is computed from it, and the interface
+diff reads modules_out/ at its `release: vX.Y.Z` commit. Before anything else the three records (CHANGELOG
+entries, `release: vX.Y.Z` commits reachable from HEAD, vX.Y.Z tags) are reconciled: where they disagree (a
+missing tag, a tag without an entry, a tag on another commit, ...) the release is refused with the fix.
+``infra release retag X.Y.Z`` recreates a missing tag on its release commit and does nothing else.
 """
 
 from __future__ import annotations
@@ -60,11 +67,21 @@ def cmd_release_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release_retag(args: argparse.Namespace) -> int:
+    from platform_tools.release.command import Request, links_and_publisher, retag
+
+    links, _ = links_and_publisher(registry_path(args.platform), None)
+    retag(Request(repo=_repo(args.repo), remote=args.remote), args.version, links)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """``infra release`` (cut a release) and ``infra release publish TAG`` (push + GitHub Release, re-runnable)."""
+    """``infra release`` (cut a release), ``infra release publish TAG`` (push + GitHub Release, re-runnable) and
+    ``infra release retag VERSION`` (recreate a missing tag on its release commit)."""
     p = sub.add_parser(
         "release",
-        help="cut a semver release of modules_out/ (CHANGELOG, UPGRADE, tag); refuses an under-stated bump",
+        help="cut a semver release of modules_out/ (CHANGELOG, UPGRADE, tag); refuses an under-stated bump "
+        "and records that disagree",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -89,3 +106,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--platform", help="registry file (github host/owner/platform_repo)")
     q.add_argument("--api-url", help="GitHub API base URL (default: $GITHUB_API_URL, else from github.host)")
     q.set_defaults(func=cmd_release_publish)
+    r = rsub.add_parser(
+        "retag",
+        help="recreate a release's missing annotated tag on its `release: vX.Y.Z` commit (and nothing else)",
+        description="Create the annotated tag vX.Y.Z on the commit `release: vX.Y.Z` reachable from HEAD, after "
+        "checking that the modules_out/CHANGELOG.md of that commit lists X.Y.Z. The message is the release notes, "
+        "regenerated from the release commit (or its CHANGELOG entry when they cannot be regenerated to match it). "
+        "Refuses when the tag exists on another commit, when no single release commit is found, or when the "
+        "remote already has the tag (fetch it: `git fetch --tags`). Writes no file, makes no commit, pushes "
+        "nothing.",
+    )
+    r.add_argument("version", help="the released version, X.Y.Z or vX.Y.Z (as modules_out/CHANGELOG.md lists it)")
+    r.add_argument("--remote", default="origin", help="refuse when this remote already has the tag (default: origin)")
+    r.add_argument("--repo", help="repository root (default: the git repository of the working directory)")
+    r.add_argument("--platform", help="registry file (github host/owner/platform_repo for the notes' links)")
+    r.set_defaults(func=cmd_release_retag)

@@ -25,19 +25,61 @@ from platform_tools.release.gitrepo import Git, scratch_dir
 from platform_tools.release.hcl_eval import ExprError
 from platform_tools.release.interface import RELEASE_FILES, Catalog, read_catalog
 from platform_tools.release.publish import GitHubReleases, PublishError, ReleasePublisher
+from platform_tools.release.records import (
+    CATALOG_DIR,
+    CHANGELOG,
+    DOCS,
+    LastRelease,
+    Records,
+    changelog_entries,
+    entry_text,
+    read_records,
+    reconcile,
+)
 from platform_tools.release.version import FIRST, Bump, Version
-
-CATALOG_DIR = "modules_out"
-DOCS = "docs/releasing.md"
 
 
 class ReleaseRefusedError(RefusedError):
-    """A release rule refused: every reason at once, each with its fix; nothing was written."""
+    """A release rule refused: every reason at once, each with its fix; nothing was written.
+
+    ``proposed`` is the version the release would have cut had nothing been refused (None when the refusal is
+    about the version itself, or when the last release could not be located): a clone whose only problem is a
+    missing tag still shows what the next release is.
+    """
 
     footer = f"  (rules and fixes: {DOCS})"
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        problems: list[Problem],
+        proposed: Version | None = None,
+        previous: Version | None = None,
+        minimum: Bump | None = None,
+    ) -> None:
+        self.proposed, self.previous, self.minimum = proposed, previous, minimum
+        if proposed is not None:
+            level = "first release" if previous is None else f"{proposed.bump_from(previous)} after {previous.tag}"
+            self.footer = (
+                f"  (once these are fixed, the release is {proposed.tag}: {level}; the minimum computed from the "
+                f"interfaces is {minimum})\n{type(self).footer}"
+            )
         super().__init__("release refused", problems)
+
+
+class TagFailedError(PlatformError):
+    """The release commit exists but its tag could not be created: ``infra release retag`` finishes the job."""
+
+    exit_code = 2
+
+
+class RetagRefusedError(RefusedError):
+    """``infra release retag`` refused: no tag was created."""
+
+    outcome = "no tag was created"
+    footer = f"  (see {DOCS}#when-records-disagree)"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("release retag refused", problems)
 
 
 class CatalogSeam(Protocol):
@@ -88,6 +130,7 @@ class Plan:
     texts: ReleaseTexts
     latest: bool  # the highest release tag once created (GitHub's "latest" badge)
     modules: list[str]
+    last: LastRelease | None = None  # where the previous release's interface was read
 
     @property
     def tag(self) -> str:
@@ -103,7 +146,13 @@ def _forcing(changes: list[Change], above: Bump) -> list[str]:
 
 
 def _resolve_version(
-    req: Request, previous: Version | None, minimum: Bump, changes: list[Change], problems: list[Problem]
+    req: Request,
+    previous: Version | None,
+    minimum: Bump,
+    changes: list[Change],
+    problems: list[Problem],
+    *,
+    records: Records,
 ) -> Version | None:
     requested: Version | None = None
     if req.version is not None:
@@ -123,7 +172,7 @@ def _resolve_version(
             problems.append(
                 Problem(
                     "version",
-                    f"the first release of the catalog is {FIRST.tag} (no v* tag is reachable from HEAD); "
+                    f"the first release of the catalog is {FIRST.tag} ({CHANGELOG} lists no release); "
                     "0.x versions would promise nothing and the READMEs already pin v1.0.0",
                     str(shown),
                     f"run `make release VERSION={FIRST}` (or leave VERSION/BUMP unset)",
@@ -131,6 +180,20 @@ def _resolve_version(
             )
             return None
         return FIRST
+    if requested is not None and requested in records.entries:
+        day = records.entries[requested][0].day
+        problems.append(
+            Problem(
+                "version",
+                f"{requested.tag} is already released: {CHANGELOG} lists [{requested}]"
+                + (f" ({day.isoformat()})" if day else "")
+                + "; a released version is never cut again",
+                str(requested),
+                f"release a version above the last release {previous.tag}: "
+                f"{previous.bumped(max(minimum, Bump.PATCH)).tag} is the lowest this change allows",
+            )
+        )
+        return None
     if requested is not None:
         version = requested
     elif bump is not None:
@@ -144,7 +207,7 @@ def _resolve_version(
         problems.append(
             Problem(
                 "version",
-                f"{version.tag} is not greater than the last release {previous.tag} reachable from HEAD",
+                f"{version.tag} is not greater than the last release {previous.tag} (the newest {CHANGELOG} lists)",
                 str(version),
                 f"choose a version above {previous.tag}: {previous.bumped(max(minimum, Bump.PATCH)).tag} is the "
                 "lowest this change allows",
@@ -219,8 +282,6 @@ def plan_release(req: Request, catalog: CatalogSeam, links: Links) -> Plan:
                 "commit them (or stash / delete them) and run the release again",
             )
         )
-    merged = git.release_tags(merged=True)
-    previous = merged[-1][0] if merged else None
     with scratch_dir("release-") as tmp:
         new_catalog, release_texts = _read_catalog_at(git, "HEAD", Path(tmp) / "head")
         if not new_catalog.modules:
@@ -228,23 +289,33 @@ def plan_release(req: Request, catalog: CatalogSeam, links: Links) -> Plan:
                 "release",
                 [Problem(CATALOG_DIR, "no module (folder with versions.tf) committed", None, "run `make modules`")],
             )
-        if previous is None:
+        # the records first: the last release is the newest the CHANGELOG lists, never "the newest tag"
+        records = read_records(git, release_texts.get("CHANGELOG.md", ""))
+        reconciled = reconcile(git, records)
+        problems += reconciled.problems
+        last = reconciled.last
+        previous = records.newest
+        changes: list[Change] = []
+        # not located: the last release's interface cannot be found, so no diff and no version (a problem says why)
+        if reconciled.located and last is None:
             changes = first_release_changes(new_catalog)
-        else:
-            old_catalog, _ = _read_catalog_at(git, previous.tag, Path(tmp) / "previous")
+        elif last is not None:
+            old_catalog, _ = _read_catalog_at(git, last.commit, Path(tmp) / "previous")
             changes = diff_catalogs(old_catalog, new_catalog)
     minimum = Bump.MAJOR if previous is None else minimum_bump(changes)
-    if previous is not None and not changes:
+    if last is not None and not changes and last.tag is not None:
         problems.append(
             Problem(
                 CATALOG_DIR,
-                f"nothing to release: no file of {CATALOG_DIR}/ changed since {previous.tag} "
+                f"nothing to release: no file of {CATALOG_DIR}/ changed since {last.version.tag} "
                 "(CHANGELOG.md and UPGRADE.md aside)",
                 None,
                 "change a module first; a release without a change would only move consumers' pins",
             )
         )
-    version = _resolve_version(req, previous, minimum, changes, problems)
+    version = (
+        _resolve_version(req, previous, minimum, changes, problems, records=records) if reconciled.located else None
+    )
     if version is not None and git.tag_exists(version.tag):
         problems.append(
             Problem(
@@ -280,7 +351,9 @@ def plan_release(req: Request, catalog: CatalogSeam, links: Links) -> Plan:
                 Problem("--remote", f"no git remote named `{req.remote}`", req.remote, "git remote add or --remote")
             )
     if problems:
-        raise ReleaseRefusedError(problems)
+        if version is not None and any(p.path in {"version", version.tag} for p in problems):
+            version = None  # the refusal is about that very number: do not announce it
+        raise ReleaseRefusedError(problems, version, previous, minimum if version is not None else None)
     assert version is not None
     all_tags = git.release_tags(merged=False)
     texts = render_release(
@@ -294,13 +367,15 @@ def plan_release(req: Request, catalog: CatalogSeam, links: Links) -> Plan:
         links=links,
     )
     latest = not all_tags or version > all_tags[-1][0]
-    return Plan(version, previous, changes, minimum, texts, latest, sorted(new_catalog.modules))
+    return Plan(version, previous, changes, minimum, texts, latest, sorted(new_catalog.modules), last)
 
 
 def describe(plan: Plan, out: TextIO) -> None:
     level = "first release" if plan.first else str(plan.version.bump_from(plan.previous))  # type: ignore[arg-type]
     since = f" after {plan.previous.tag}" if plan.previous else ""
     print(f"release {plan.tag} ({level}{since}; minimum computed from the interfaces: {plan.minimum})", file=out)
+    if plan.last is not None:
+        print(plan.last.described, file=out)
     print(f"{len(plan.changes)} change(s):", file=out)
     for c in plan.changes:
         print(f"  {c.bump!s:<5}  {c.module:<12} {c.kind:<28} {c.text}", file=out)
@@ -318,7 +393,14 @@ def apply_release(req: Request, plan: Plan, catalog: CatalogSeam) -> str:
     except BaseException:
         git.restore([CATALOG_DIR])
         raise
-    git.annotated_tag(plan.tag, plan.texts.notes)
+    try:
+        git.annotated_tag(plan.tag, plan.texts.notes, commit)
+    except PlatformError as err:
+        raise TagFailedError(
+            f'committed {commit[:12]} "release: {plan.tag}", but creating the tag {plan.tag} failed:\n{err}\n'
+            f"  fix: create only the missing tag with `infra release retag {plan.version}` (running the release "
+            f"again would refuse: the CHANGELOG already lists [{plan.version}])"
+        ) from err
     return commit
 
 
@@ -412,3 +494,171 @@ def publish_existing(
     assert version is not None
     all_tags = git.release_tags(merged=False)
     publish(req, tag, git.tag_message(tag), latest=version >= all_tags[-1][0], publisher=publisher(), out=out)
+
+
+def _regenerated_notes(
+    git: Git, records: Records, version: Version, commit: str, *, links: Links, tmp: Path
+) -> str | None:
+    """The notes the release put in its tag, regenerated from the release commit's parent the way the release
+    computed them; None unless the regenerated CHANGELOG entry is the committed one (hand edits, a changed
+    tool or registry links would make them differ)."""
+    released = git.show_file(commit, CHANGELOG) or ""
+    entry = entry_text(released, version)
+    day = next((e.day for e in changelog_entries(released) if e.version == version), None)
+    parent = git.rev_commit(f"{commit}^")
+    if entry is None or day is None or parent is None:
+        return None
+    try:
+        new_catalog, texts = _read_catalog_at(git, parent, tmp / "before")
+        earlier = [e.version for e in changelog_entries(texts.get("CHANGELOG.md", "")) if e.version < version]
+        previous = max(earlier, default=None)
+        if previous is None:
+            changes = first_release_changes(new_catalog)
+        else:
+            cuts = records.commits.get(previous, [])
+            base = cuts[0].sha if len(cuts) == 1 else records.tags.get(previous)
+            if base is None:
+                return None
+            old_catalog, _ = _read_catalog_at(git, base, tmp / "previous")
+            changes = diff_catalogs(old_catalog, new_catalog)
+        rendered = render_release(
+            changelog_text=texts.get("CHANGELOG.md", ""),
+            upgrade_text=texts.get("UPGRADE.md", ""),
+            changes=changes,
+            version=version,
+            previous=previous,
+            day=day,
+            modules=sorted(new_catalog.modules),
+            links=links,
+        )
+    except (PlatformError, ValueError):
+        return None
+    return rendered.notes if rendered.entry.strip() == entry.strip() else None
+
+
+def _entry_notes(version: Version, entry: str, commit: str, links: Links) -> str:
+    heading, _, body = entry.partition("\n")
+    return (
+        f"# Module catalog {version.tag}\n\n{body.strip()}\n\n"
+        f"This tag was recreated by `infra release retag` on the release commit {commit[:12]}; its message is the "
+        f"release's CHANGELOG entry ({heading.removeprefix('## ')}).\n\n"
+        f"## Links\n\n- [CHANGELOG]({links.blob(version.tag, 'CHANGELOG.md')})\n"
+    )
+
+
+def retag(req: Request, version_text: str, links: Links, out: TextIO | None = None) -> str:
+    """Recreate a release's missing annotated tag on its release commit (found by its message), and nothing else.
+
+    Refuses when no single commit ``release: vX.Y.Z`` is reachable from HEAD, when that commit's CHANGELOG does
+    not list the version, when the tag exists on another commit, or when the remote already has the tag (fetch
+    it instead: a second tag object of the same name would never push). Returns the tagged commit.
+    """
+    out = out or sys.stdout  # resolved per call: a captured stdout is seen
+    try:
+        version = Version.parse(version_text)
+    except ValueError as err:
+        raise ConfigError(
+            "release retag", [Problem("version", str(err), version_text, "e.g. `infra release retag 1.0.0`")]
+        ) from err
+    git = Git(req.repo)
+    if not git.is_repository() or not git.has_commits():
+        raise ConfigError(
+            "release retag",
+            [Problem("--repo", "not a git repository with commits", str(req.repo), "run it in the platform repo")],
+        )
+    tag = version.tag
+    records = read_records(git, git.show_file("HEAD", CHANGELOG) or "")
+    cuts = records.commits.get(version, [])
+    if not cuts:
+        fix = (
+            "this clone is shallow: fetch the history first (`git fetch --unshallow --tags`)"
+            if records.shallow
+            else f"fetch the tags (`git fetch --tags`); a release whose commit was squashed or reworded is tagged by "
+            f"hand: `git tag -a {tag} <commit> -m 'Module catalog {tag}'` (see {DOCS}#when-records-disagree)"
+        )
+        raise RetagRefusedError(
+            [
+                Problem(
+                    tag,
+                    f"no commit named `release: {tag}` is reachable from HEAD: retag only recreates the tag of a "
+                    "release that `infra release` committed",
+                    None,
+                    fix,
+                )
+            ]
+        )
+    if len(cuts) > 1:
+        listed = ", ".join(f"{c.sha[:12]} ({c.day})" for c in cuts)
+        raise RetagRefusedError(
+            [
+                Problem(
+                    tag,
+                    f"{len(cuts)} commits named `release: {tag}` are reachable from HEAD ({listed}): retag cannot "
+                    "tell which one is the release",
+                    None,
+                    f"fetch the tags (`git fetch --tags`); if no remote has {tag}, the oldest is the release: "
+                    f"`git tag -a {tag} {cuts[0].sha[:12]} -m 'Module catalog {tag}'`",
+                )
+            ]
+        )
+    commit = cuts[0].sha
+    problems: list[Problem] = []
+    released = git.show_file(commit, CHANGELOG) or ""
+    if not any(e.version == version for e in changelog_entries(released)):
+        problems.append(
+            Problem(
+                tag,
+                f"the commit {commit[:12]} `release: {tag}` does not list [{version}] in its {CHANGELOG}: it is not "
+                f"the release of {version}",
+                None,
+                f"find the commit that released [{version}] (`git log -- {CHANGELOG}`) and tag it by hand: "
+                f"`git tag -a {tag} <commit> -m 'Module catalog {tag}'`",
+            )
+        )
+    existing = records.tags.get(version)
+    if existing == commit and not problems:
+        print(f"tag {tag} is already on its release commit {commit[:12]}: nothing to do", file=out)
+        return commit
+    if existing is not None and existing != commit:
+        problems.append(
+            Problem(
+                tag,
+                f"tag {tag} already exists on commit {existing[:12]} `{git.subject(existing)}`, not on the release "
+                f"commit {commit[:12]} `release: {tag}`",
+                None,
+                f"a published tag never moves: if {tag} was pushed, leave it and see {DOCS}#when-records-disagree; if "
+                f"it was only ever made in this clone, delete it (`git tag -d {tag}`) and run the retag again",
+            )
+        )
+    if git.remote_url(req.remote) is not None:
+        try:
+            published = git.remote_tag(req.remote, tag)
+        except PlatformError as err:
+            published = None
+            print(f"note: could not read the tags of `{req.remote}` (not checked):\n{err}", file=out)
+        if published is not None:
+            problems.append(
+                Problem(
+                    tag,
+                    f"the remote `{req.remote}` has the tag {tag}: a tag recreated here would be a second, different "
+                    "tag object of the same name",
+                    None,
+                    f"fetch the published tag instead: `git fetch {req.remote} tag {tag}`",
+                )
+            )
+    if problems:
+        raise RetagRefusedError(problems)
+    with scratch_dir("retag-") as tmp:
+        notes = _regenerated_notes(git, records, version, commit, links=links, tmp=Path(tmp))
+    how = "the release notes, regenerated from the parent of the release commit and checked against its entry"
+    if notes is None:
+        notes = _entry_notes(version, entry_text(released, version) or f"## [{version}]\n", commit, links)
+        how = "the release's CHANGELOG entry, as the release notes could not be regenerated to match it"
+    git.annotated_tag(tag, notes, commit)
+    print(f'tagged {commit[:12]} "release: {tag}" as {tag} (annotated; message: {how})', file=out)
+    print(
+        f"not pushed: `git push {req.remote} {tag}`, or `infra release publish {tag}` to push it and create or "
+        "update its GitHub Release",
+        file=out,
+    )
+    return commit

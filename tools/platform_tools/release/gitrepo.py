@@ -65,6 +65,44 @@ class Git:
         found = [(v, t) for t in self.run(*args).splitlines() if (v := Version.from_tag(t.strip())) is not None]
         return sorted(found)
 
+    def tag_commits(self) -> dict[str, str]:
+        """Every ``v*`` tag and the commit it points at (annotated tags peeled)."""
+        out = self.run("for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags/v*")
+        found: dict[str, str] = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                found[parts[0]] = parts[-1]  # the peeled commit of an annotated tag comes last
+        return found
+
+    def release_commits(self, message: str) -> list[tuple[str, str, str]]:
+        """``(sha, subject, date)`` of the commits reachable from HEAD whose subject matches the extended regex
+        ``message`` (``git log --grep``: it may match any line, the caller checks the subject), oldest first."""
+        out = self.run("log", "--reverse", "-E", f"--grep={message}", "--format=%H%x00%s%x00%cs", "HEAD")
+        rows = [line.split("\0") for line in out.splitlines() if line]
+        return [(row[0], row[1], row[2]) for row in rows if len(row) == 3]
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def rev_commit(self, rev: str) -> str | None:
+        proc = self._run("rev-parse", "--verify", "-q", f"{rev}^{{commit}}", check=False)
+        return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+    def show_file(self, rev: str, path: str) -> str | None:
+        """The text of ``path`` as committed at ``rev``; None when it is not there."""
+        proc = self._run("show", f"{rev}:{path}", check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def subject(self, rev: str) -> str:
+        return self.run("log", "-1", "--format=%s", rev).strip()
+
+    def remote_tag(self, remote: str, tag: str) -> str | None:
+        """The object ``refs/tags/<tag>`` names on ``remote`` (None when it has no such tag); GitError when the
+        remote cannot be read."""
+        out = self.run("ls-remote", "--tags", remote, f"refs/tags/{tag}")
+        return out.split()[0] if out.strip() else None
+
     def export_tree(self, rev: str, subdir: str, dest: Path) -> Path:
         """Extract ``subdir`` as it is at ``rev`` into ``dest`` (git archive: no checkout, no index change)."""
         proc = subprocess.run(
@@ -96,13 +134,13 @@ class Git:
         self.run("commit", "-q", "-m", message, "--", *paths)
         return self.head()
 
-    def annotated_tag(self, tag: str, message: str) -> None:
+    def annotated_tag(self, tag: str, message: str, rev: str = "HEAD") -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
             handle.write(message)
             path = handle.name
         try:
             # verbatim: the notes are markdown, whose headings start with '#' (git strips those by default)
-            self.run("tag", "-a", tag, "-F", path, "--cleanup=verbatim")
+            self.run("tag", "-a", tag, "-F", path, "--cleanup=verbatim", rev)
         finally:
             os.unlink(path)
 
