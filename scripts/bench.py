@@ -197,11 +197,13 @@ print(best, best_edit)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--platform", default="platform.yaml")
+    parser.add_argument("--platform", help="registry file (default: infra's rule: $INFRA_PLATFORM, ./platform.yaml)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run is reported")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
-    platform = args.platform if Path(args.platform).is_file() else "-"
+    from platform_constructs.registry.loader import resolve_registry_path
+
+    platform = resolve_registry_path(args.platform) or "-"
 
     baseline = best_of(args.runs, [PY, "-c", "import platform_constructs.engine"])
     eager = best_of(args.runs, [PY, "-c", IMPORT_EAGER])

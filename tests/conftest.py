@@ -3,20 +3,31 @@
 Markers follow from the fixtures a test asks for (:data:`FIXTURE_MARKERS`), so a test that plans with Terraform
 is marked ``terraform`` without anyone remembering to say so, and ``make test-fast`` never starts an engine.
 The harness itself lives in ``tests/support/``.
+
+Every test reads the embedded registry unless it names another: ``$INFRA_PLATFORM`` is pinned to it here, so a
+command run from the repo root (in process or as a child) never reads the organisation's ``./platform.yaml``,
+which platform engineers edit (onboarding a service must not break the suite). The few tests about the root file
+itself (it is valid; ``modules_out/`` matches it) name it explicitly.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from platform_constructs.registry import Registry, load_registry
+from platform_constructs.registry import REGISTRY_ENV_VAR, Registry, load_registry
 from platform_constructs.tf import MirrorNotFoundError, Terraform, find_mirror, write_cli_config
 from support.env import REPO, need
 from support.fake_github import FakeGitHub
 from support.moto_server import MotoServer
+
+#: the embedded registry, as a file every entry point (and every child process) resolves to
+EMBEDDED_REGISTRY = Path(str(resources.files("platform_constructs.registry").joinpath("platform.yaml")))
+os.environ[REGISTRY_ENV_VAR] = str(EMBEDDED_REGISTRY)
 
 #: fixture name -> the markers every test using it (directly or through other fixtures) gets
 FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {
@@ -83,11 +94,11 @@ def synth_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def checkov() -> str:
     """The checkov executable of ``.venv-checkov`` (or ``$INFRA_CHECKOV``)."""
-    from platform_tools.guardrails.checkov import checkov_executable
+    from platform_tools.guardrails.checkov import CheckovNotFoundError, checkov_executable
 
     try:
         return checkov_executable()
-    except FileNotFoundError as err:
+    except CheckovNotFoundError as err:
         need(False, str(err))
         raise
 

@@ -1,8 +1,8 @@
 """The CDKTF app entry point (``cdktf.json`` runs ``python -m platform_stacks``).
 
 The official ``cdktf`` CLI sets ``CDKTF_OUTDIR``; the registry comes from ``$INFRA_PLATFORM``, else
-``./platform.yaml``, else the embedded default: the same resolution as ``infra synth``, and the same
-pipeline, so both give the same stacks.
+``./platform.yaml``, else the embedded default: the same resolution as ``infra synth`` without ``--platform``
+(``resolve_registry_path``), and the same pipeline, so both give the same stacks.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import os
 import sys
 
 from platform_constructs.errors import PlatformError
+from platform_constructs.registry.loader import resolve_registry_path
 from platform_stacks.synth import synth
 
 
 def main() -> int:
     try:
-        result = synth(
-            os.environ.get("INFRA_PLATFORM") or None, os.environ.get("CDKTF_OUTDIR", "cdktf.out"), force=True
-        )
+        result = synth(resolve_registry_path(None), os.environ.get("CDKTF_OUTDIR", "cdktf.out"), force=True)
     except PlatformError as err:
         print(err, file=sys.stderr)
         return err.exit_code

@@ -1,6 +1,13 @@
 """The organisation registry (``platform.yaml``): the single source of truth for every stack and template."""
 
-from platform_constructs.registry.loader import DEFAULT_REGISTRY, default_registry_path, load_registry, parse_registry
+from platform_constructs.registry.loader import (
+    DEFAULT_REGISTRY,
+    REGISTRY_ENV_VAR,
+    default_registry_path,
+    load_registry,
+    parse_registry,
+    resolve_registry_path,
+)
 from platform_constructs.registry.model import (
     Environment,
     GitHub,
@@ -12,6 +19,7 @@ from platform_constructs.registry.model import (
 
 __all__ = [
     "DEFAULT_REGISTRY",
+    "REGISTRY_ENV_VAR",
     "Environment",
     "GitHub",
     "PlatformTeam",
@@ -21,4 +29,5 @@ __all__ = [
     "default_registry_path",
     "load_registry",
     "parse_registry",
+    "resolve_registry_path",
 ]

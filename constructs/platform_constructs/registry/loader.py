@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -259,10 +260,40 @@ def _wide_unicode(data: bytes) -> str:
     return ""
 
 
+#: The environment variable that names the registry for every entry point (``infra``, make, the cdktf app).
+REGISTRY_ENV_VAR = "INFRA_PLATFORM"
+
+
 def default_registry_path() -> str | None:
-    """``./platform.yaml`` when the working directory has one (the organisation's registry), else None
-    (the embedded default). The CLI and the cdktf app entry point resolve the default the same way."""
+    """The registry when no ``--platform`` is given: ``$INFRA_PLATFORM``, else ``./platform.yaml`` when the
+    working directory has one (the organisation's registry), else None (the embedded default).
+
+    The one rule every entry point follows (``infra``, make, the cdktf app, the policy runner), so a registry
+    named once in the environment is the registry everywhere. A variable naming a missing file is an error, not
+    a silent fall-back to another registry.
+    """
+    named = os.environ.get(REGISTRY_ENV_VAR, "").strip()
+    if named:
+        if not Path(named).is_file():
+            raise ConfigError(
+                f"${REGISTRY_ENV_VAR}",
+                [
+                    Problem(
+                        REGISTRY_ENV_VAR,
+                        "names a registry file that does not exist",
+                        named,
+                        f"point it at an existing file, or unset it (unset {REGISTRY_ENV_VAR}) to use "
+                        "./platform.yaml or the embedded default",
+                    )
+                ],
+            )
+        return named
     return "platform.yaml" if Path("platform.yaml").is_file() else None
+
+
+def resolve_registry_path(explicit: str | None) -> str | None:
+    """``--platform FILE`` when given, else :func:`default_registry_path`."""
+    return explicit or default_registry_path()
 
 
 def read_registry_text(path: str | Path | None) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """What several command groups share: how a command finds the registry, and argument types.
 
-One rule for the registry: ``--platform FILE`` if given, else ``./platform.yaml`` when the working directory has
-one (the organisation's registry), else the registry embedded in the package (org ``acme``).
+One rule for the registry, shared with make and the cdktf app: ``--platform FILE`` if given, else
+``$INFRA_PLATFORM``, else ``./platform.yaml`` when the working directory has one (the organisation's registry),
+else the registry embedded in the package (org ``acme``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ import argparse
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-PLATFORM_HELP = "registry file (default: ./platform.yaml if present, else the embedded default)"
+PLATFORM_HELP = "registry file (default: $INFRA_PLATFORM, else ./platform.yaml if present, else the embedded default)"
 
 
 def registry_path(value: str | None) -> str | None:
-    """The registry a command reads: ``--platform``, else ``./platform.yaml``, else None (the embedded one)."""
-    from platform_constructs.registry.loader import default_registry_path
+    """The registry a command reads: ``--platform``, else ``$INFRA_PLATFORM``, else ``./platform.yaml``, else None
+    (the embedded one)."""
+    from platform_constructs.registry.loader import resolve_registry_path
 
-    return value or default_registry_path()
+    return resolve_registry_path(value)
 
 
 def add_platform_option(parser: argparse.ArgumentParser, help: str = PLATFORM_HELP) -> None:
