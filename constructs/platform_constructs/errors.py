@@ -112,3 +112,27 @@ class DeclinedError(PlatformError):
     """The user answered no at a confirmation prompt."""
 
     exit_code = 5
+
+
+class PrerequisiteError(PlatformError):
+    """Something the command needs is not there: a tool not installed, no AWS credentials, the wrong account.
+
+    Its own exit code (6), so a script can tell "install or sign in, then run it again" from bad input (2),
+    which no amount of retrying fixes.
+    """
+
+    exit_code = 6
+
+
+#: What each exit code means; ``infra`` prints the line when it runs under make, which exits 2 for any failed
+#: recipe and so hides the code.
+EXIT_MEANINGS = {
+    0: "success",
+    1: "unexpected error (a bug: please report it)",
+    2: "bad input (registry, arguments, a path)",
+    3: "a platform rule refused",
+    4: "Terraform failed",
+    5: "the confirmation was declined",
+    6: "a prerequisite is missing (a tool, credentials, the right account)",
+    130: "interrupted",
+}

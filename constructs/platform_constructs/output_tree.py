@@ -50,9 +50,24 @@ def staged_tree(
                 )
             ],
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.parent / f".{target.name}.{command}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
+    try:  # a folder we cannot write to is bad input, found before any work starts
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch.mkdir()
+        scratch.rmdir()
+    except OSError as err:
+        raise ConfigError(
+            command,
+            [
+                Problem(
+                    "--out",
+                    f"cannot be written ({err.strerror or err})",
+                    str(target),
+                    "choose a folder you can write to",
+                )
+            ],
+        ) from None
     try:
         yield scratch
         replace_tree(scratch, target)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_constructs.errors import PlatformError
+from platform_constructs.errors import PrerequisiteError
 
 ENV_VAR = "INFRA_PROVIDER_MIRROR"
 CANDIDATES = (
@@ -29,8 +29,8 @@ CANDIDATES = (
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 
 
-class MirrorNotFoundError(PlatformError):
-    """No usable provider mirror: a set-up problem the user fixes (exit code 2), not a bug."""
+class MirrorNotFoundError(PrerequisiteError):
+    """No usable provider mirror: a set-up problem the user fixes (exit code 6), not a bug."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from platform_constructs.errors import PrerequisiteError
 from platform_tools.resources import local_checkout
 
 ENV_VAR = "INFRA_CHECKOV"
@@ -105,6 +106,10 @@ def _finding(raw: Mapping[str, Any]) -> CheckovFinding:
     )
 
 
+class CheckovNotFoundError(PrerequisiteError):
+    """No checkov to run: an installation step the user takes (exit code 6), not a bug."""
+
+
 def checkov_executable() -> str:
     configured = os.environ.get(ENV_VAR)
     root = local_checkout()
@@ -116,7 +121,12 @@ def checkov_executable() -> str:
     found = shutil.which("checkov")
     if found and not configured:
         return found
-    raise FileNotFoundError(f"checkov not found (looked at {candidates[0]}); run `make setup` or set {ENV_VAR}")
+    looked = candidates[0] or "PATH (no platform checkout found)"
+    raise CheckovNotFoundError(
+        f"checkov is not installed (looked at {looked})\n"
+        f"      fix: run `make setup` in the platform repo (it installs checkov into .venv-checkov), "
+        f"or set ${ENV_VAR} to a checkov executable"
+    )
 
 
 def run_checkov(directory: Path, *extra: str, config: Path | None = None) -> CheckovReport:

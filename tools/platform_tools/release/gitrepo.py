@@ -13,7 +13,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from platform_constructs.errors import PlatformError
+from platform_constructs.errors import PlatformError, PrerequisiteError
 from platform_tools.release.version import Version
 
 
@@ -29,7 +29,10 @@ class Git:
 
     def _run(self, *args: str, check: bool = True, text: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=text, check=False)
+        try:
+            proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=text, check=False)
+        except FileNotFoundError:
+            raise PrerequisiteError("git is not installed (not found on PATH)\n      fix: install git") from None
         if check and proc.returncode != 0:
             raise GitError(f"git {' '.join(args)} failed in {self.root}:\n{proc.stderr.strip() or proc.stdout.strip()}")
         return proc
