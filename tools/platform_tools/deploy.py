@@ -1,6 +1,8 @@
 """``infra deploy STACK``: init, plan, show, confirm, apply one synthesized stack with the pinned engine.
 
-The plan is saved and the exact saved plan is applied, so what was confirmed is what runs.
+The plan is saved and the exact saved plan is applied, so what was confirmed is what runs. Before Terraform
+starts, a pre-flight asks STS who is calling and refuses (exit 6, with the fix) unless that identity may deploy
+the stack's account (``deploy_preflight.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from platform_constructs.paths import cli_config_path, state_dir, terraform_data
 from platform_constructs.registry import load_registry
 from platform_constructs.tf import Terraform, write_cli_config
 from platform_stacks.synth import synth
+from platform_tools.deploy_preflight import caller_identity, provider_target
 
 
 def _step(text: str) -> None:
@@ -117,6 +120,10 @@ def deploy(
     stack_dir = Path(outdir) / "stacks" / stack
     for f in overrides:
         shutil.copyfile(f, stack_dir / f.name)
+    _step("pre-flight: the caller's AWS identity (STS GetCallerIdentity)")
+    identity = caller_identity(stack, provider_target(stack_dir))
+    via = f", deploying as {identity.role_arn}" if identity.role_arn else ""
+    _step(f"pre-flight: {identity.arn} in account {identity.account}{via}: allowed for {stack}")
 
     data_dir = terraform_data_dir(scope, stack)
     tf = Terraform(stack_dir, cli_config=write_cli_config(cli_config_path()), data_dir=data_dir)
