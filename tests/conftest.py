@@ -28,6 +28,9 @@ from support.moto_server import MotoServer
 #: the embedded registry, as a file every entry point (and every child process) resolves to
 EMBEDDED_REGISTRY = Path(str(resources.files("platform_constructs.registry").joinpath("platform.yaml")))
 os.environ[REGISTRY_ENV_VAR] = str(EMBEDDED_REGISTRY)
+#: nothing in the suite may reach a non-loopback address: an AWS SDK or provider that finds no credentials would
+#: otherwise ask the EC2 metadata service (169.254.169.254)
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 #: fixture name -> the markers every test using it (directly or through other fixtures) gets
 FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {

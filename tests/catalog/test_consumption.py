@@ -15,11 +15,22 @@ from pathlib import Path
 import pytest
 
 from platform_constructs.tf import Terraform
-from support.catalog import CATALOG
+from support.catalog import CATALOG, readme_block
 from support.catalog_consumer import git, installed_refs, pin_to_tag
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 TAG = "v1.0.0"
+#: a service repo's backend as `infra service backend` renders it (abridged): S3, which needs AWS to init
+S3_BACKEND = """terraform {
+  backend "s3" {
+    bucket       = "acme-terraform-state-111111111111"
+    key          = "fileflow/dev/terraform.tfstate"
+    region       = "ap-northeast-2"
+    encrypt      = true
+    use_lockfile = true
+  }
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +59,11 @@ def test_service_repo_pins_the_tag_and_plans(
     work = pin_to_tag(CATALOG / example, CATALOG, tagged_repo, TAG, tmp_path / "service-repo")
     text = "".join(p.read_text() for p in work.glob("*.tf"))
     assert f"?ref={TAG}" in text and "../" not in re.sub(r"#.*", "", text)
+    # a service repo keeps its state in S3; the README's backend override is what lets it plan without AWS
+    (work / "backend.tf").write_text(S3_BACKEND)
+    (work / "backend_override.tf").write_text(readme_block('terraform {\n  backend "local"'))
     tf = terraform(work)
-    tf.init(backend=False)
+    tf.init()
     installed = installed_refs(tmp_path / f"tfdata-{work.name}")
     assert f"ref={TAG}" in installed
     assert tf.validate()["valid"]

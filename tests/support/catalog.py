@@ -36,23 +36,31 @@ from support.env import REPO
 
 #: the catalog under test; CATALOG_DIR points at another export (helpers exporting one module to a scratch dir)
 CATALOG = Path(os.environ["CATALOG_DIR"]).resolve() if os.environ.get("CATALOG_DIR") else REPO / "modules_out"
-#: plans that create resources need no AWS API: an offline provider (fake keys, no account lookup) keeps
-#: them fast and proves the modules need no data-source round trips at plan time. Applies use moto.
-OFFLINE_PROVIDER = json.dumps(
-    {
-        "provider": {
-            "aws": {
-                "region": "ap-northeast-2",
-                "access_key": "offline",
-                "secret_key": "offline",
-                "skip_credentials_validation": True,
-                "skip_requesting_account_id": True,
-                "skip_metadata_api_check": True,
-                "skip_region_validation": True,
-            }
-        }
-    }
-)
+
+
+def readme_block(start: str, readme: Path = REPO / "modules_out" / "README.md") -> str:
+    """The HCL block of the catalog README's "Planning without AWS" section that starts with ``start``."""
+    section = readme.read_text().split("## Planning without AWS", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```hcl\n(.*?)```", section, flags=re.S)
+    return next(block for block in blocks if block.startswith(start))
+
+
+def offline_provider(readme: Path = REPO / "modules_out" / "README.md") -> str:
+    """The provider override the catalog README gives service teams for planning without AWS, as JSON.
+
+    Plans that create resources need no AWS API: an offline provider (fake keys, no account lookup) keeps them
+    fast and proves the modules need no data-source round trips at plan time (applies use moto). It is read
+    from the README's "Planning without AWS" section, so the override service teams copy is the one every
+    catalog plan here uses.
+    """
+    import hcl2
+
+    parsed = hcl2.loads(readme_block('provider "aws"', readme))["provider"][0]['"aws"']
+    settings = {k: json.loads(v) if isinstance(v, str) else v for k, v in parsed.items() if not k.startswith("__")}
+    return json.dumps({"provider": {"aws": settings}})
+
+
+OFFLINE_PROVIDER = offline_provider()
 
 
 @dataclass(frozen=True)

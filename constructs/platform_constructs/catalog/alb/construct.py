@@ -62,11 +62,6 @@ class Alb(CatalogConstruct):
         "`deletion_protection = true` blocks `terraform destroy`: set it to false and apply first.",
         "Switching between `certificate_arn` and `create_certificate` changes the listener's certificate in "
         "place; the old created certificate is deleted after the listener stops using it.",
-        "`web_acl_arn = X` became `web_acl = { arn = X }` (a computed ARN now plans); the association keeps its "
-        'address `aws_wafv2_web_acl_association.waf["this"]`.',
-        "`additional_certificate_arns` became a map by stable key (`{ legacy = <arn> }`): its listener "
-        'certificates move from `["<arn>"]` to `["<key>"]`; `terraform state mv` each one to avoid a brief '
-        "detach of that certificate.",
     )
 
     def build(self) -> None:
