@@ -13,6 +13,7 @@ CHECKOV    := .venv-checkov
 # the registry: empty means infra's own rule ($INFRA_PLATFORM, else ./platform.yaml, else the embedded default)
 PLATFORM   ?=
 P_ARG       = $(if $(PLATFORM),--platform $(PLATFORM))
+INFRA      := $(BIN)/infra
 OUT        ?= cdktf.out
 # extra `infra synth` flags, e.g. SYNTH_ARGS=--hcl (also write the HCL form; needs the provider mirror)
 SYNTH_ARGS ?=
@@ -25,9 +26,11 @@ JOBS       ?= 2
 
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
-# GNU make exits 2 for any failed recipe; with this set, infra prints its own exit code and what it means
-# before make's "Error N" line (docs/architecture.md, "What make returns").
-export INFRA_EXPLAIN_EXIT := 1
+
+# GNU make exits 2 for any failed recipe; INFRA_EXPLAIN_EXIT makes infra print its own exit code and what it
+# means before make's "Error N" line (docs/deploying.md). Only for the targets that run infra: `make test` does
+# not pass it on to the suite.
+synth modules release deploy render: export INFRA_EXPLAIN_EXIT := 1
 
 .PHONY: help setup synth modules release test test-fast bench deploy render lint fmt lock cdktf-cli cdktf-synth clean
 
@@ -48,15 +51,15 @@ $(CHECKOV)/.installed: requirements-checkov.lock
 	@touch $@
 
 synth: $(VENV)/.installed ## synthesize every stack (PLATFORM=file to use another registry) and render templates
-	$(BIN)/infra synth $(P_ARG) --out $(OUT) $(SYNTH_ARGS)
-	$(BIN)/infra render $(P_ARG)
+	$(INFRA) synth $(P_ARG) --out $(OUT) $(SYNTH_ARGS)
+	$(INFRA) render $(P_ARG)
 
 modules: $(VENV)/.installed ## regenerate modules_out/ (the module catalog) from the constructs; commit the result
-	$(BIN)/infra modules export $(P_ARG)
+	$(INFRA) modules export $(P_ARG)
 
 # make release [VERSION=1.2.0 | BUMP=minor] [DRY_RUN=1] [PUBLISH=1] [RELEASE_ARGS=--branch release/1.x]
 release: $(VENV)/.installed ## cut a catalog release (semver tag); DRY_RUN=1 shows it all and changes nothing
-	$(BIN)/infra release $(P_ARG) $(if $(VERSION),--version $(VERSION)) $(if $(BUMP),--bump $(BUMP)) $(if $(DRY_RUN),--dry-run) $(if $(PUBLISH),--publish) $(RELEASE_ARGS)
+	$(INFRA) release $(P_ARG) $(if $(VERSION),--version $(VERSION)) $(if $(BUMP),--bump $(BUMP)) $(if $(DRY_RUN),--dry-run) $(if $(PUBLISH),--publish) $(RELEASE_ARGS)
 
 test: setup ## run the whole test suite (unit, synth, terraform, moto, checkov)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
@@ -68,10 +71,10 @@ bench: setup ## print the benchmark figures (synth, catalog export, policy check
 	$(BIN)/python scripts/bench.py $(P_ARG)
 
 deploy: $(VENV)/.installed ## init, plan, confirm, apply: make deploy STACK=state-backend [ENV=dev] [DEPLOY_ARGS=--plan-only]
-	$(BIN)/infra deploy $(STACK) $(if $(ENV),--env $(ENV)) $(P_ARG) --out $(OUT) $(DEPLOY_ARGS)
+	$(INFRA) deploy $(STACK) $(if $(ENV),--env $(ENV)) $(P_ARG) --out $(OUT) $(DEPLOY_ARGS)
 
 render: $(VENV)/.installed ## render service-repo files (backend.tf, infra-checks.yml, infracost.yml, CODEOWNERS) and GitHub rulesets into build/
-	$(BIN)/infra render $(P_ARG)
+	$(INFRA) render $(P_ARG)
 
 lint: $(VENV)/.installed ## ruff and mypy
 	$(BIN)/ruff check .

@@ -176,7 +176,14 @@ def scratch_clone(target: Path) -> Path:
 def run_block(block: Block, root: Path) -> list[str]:
     """Problems found running ``block`` at ``root``; empty when it ran as the page says."""
     env = {**os.environ, "PATH": f"{root / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for name in ("INFRA_PLATFORM", "PLATFORM", "MAKEFLAGS", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST"):
+    for name in (
+        "INFRA_PLATFORM",
+        "INFRA_EXPLAIN_EXIT",
+        "PLATFORM",
+        "MAKEFLAGS",
+        "PYTEST_XDIST_WORKER",
+        "PYTEST_CURRENT_TEST",
+    ):
         env.pop(name, None)
     if block.language != "console":
         done = _bash(f"set -eo pipefail\n{block.source}", root, env)
