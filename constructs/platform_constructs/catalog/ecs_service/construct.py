@@ -36,7 +36,7 @@ ECR_IMAGE = r"^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/([^:@]+)
 
 
 class EcsService(CatalogConstruct):
-    """An ECS service on Fargate running one container, wired the platform's way.
+    """An ECS service on Fargate running the app's container (and optional sidecars), wired the platform's way.
 
     The module creates the task definition (image, CPU/memory validated against Fargate's sizes, plain
     environment variables and secrets from Secrets Manager or SSM, awslogs to a KMS-encrypted log group it
@@ -45,6 +45,21 @@ class EcsService(CatalogConstruct):
     role without permissions unless you pass the iam module's `role_arn` as `task_role = { arn = ... }`,
     and a security group that only the load balancer can reach. Autoscaling (CPU and/or memory target
     tracking) is opt-in.
+
+    Sidecars (`sidecars`, a map by container name: a metrics agent, a proxy) get the app's defaults: a
+    read-only root filesystem with a writable `/tmp`, a pinned image, secrets only by ARN (the execution role
+    may read exactly those), and `dependsOn` ordering checked at plan (known containers, no cycle, `HEALTHY`
+    only on a container with a health check). `firelens` adds a Fluent Bit log router (`log_router`) and
+    sends the app's and the sidecars' logs through it (`awsfirelens`); the router itself logs to the
+    encrypted log group with awslogs.
+
+    Several services of one `service_name` (an API and a worker) each take a `name`: every name becomes
+    `{environment}-{service_name}-{name}...` (without `name`, the names stay `{environment}-{service_name}...`).
+
+    ALB wiring by output name: `load_balancer.target_group_arn` is the alb module's
+    `target_group_arns["<key>"]`; `load_balancer.security_group_id` is the ALB's security group, the sg
+    module's `security_group_id` (the alb module takes that group in `security_group_ids` and has no
+    `security_group_id` output).
 
     Every id and ARN may come from other resources or modules (unknown until apply). The image should be
     known at plan (a literal or a variable, as CI passes it): it decides whether the execution role gets
@@ -71,7 +86,15 @@ class EcsService(CatalogConstruct):
         "no resource-level permissions). Both roles trust `ecs-tasks.amazonaws.com` only for the cluster's account "
         "(`aws:SourceAccount`).",
         "The task role is never the execution role: without `task_role` the module creates a role with no "
-        "permissions (plus the ECS Exec channel when `enable_execute_command = true`).",
+        "permissions (plus the ECS Exec channel when `enable_execute_command = true`, and writing to its own log "
+        "group when `firelens` is set). A given `task_role` must be this service's own role, "
+        "`arn:aws:iam::<the cluster's account>:role/[<path>/]<environment>-<service_name>-<segment>` as the iam "
+        "module names it, and not this module's execution role: a service cannot run as another service's role.",
+        "Sidecars and the FireLens log router keep the app's defaults: read-only root filesystem (a sidecar's "
+        "`readonly_root_filesystem = false` is refused; only the top-level switch turns it off, for the whole "
+        "task), images with a tag other than `latest` or a digest, secrets only as Secrets Manager or SSM ARNs "
+        "(the execution role's one secrets statement covers the app's and the sidecars' secrets, nothing else), "
+        "ECR pulls granted on exactly their repositories.",
         "The security group admits only the load balancer's security group on the container port; egress is "
         "TCP 443 only, plus the `extra_access.egress_rules` you name.",
         "Logs are encrypted with your KMS key and kept 365 days by default; the retention is validated against "
@@ -81,6 +104,15 @@ class EcsService(CatalogConstruct):
         "ECS Exec is off (`enable_execute_command = false`).",
     )
     UPGRADE_NOTES = (
+        "`task_role.arn` must now name this service's own role: `arn:aws:iam::<the cluster's account>:role/"
+        "[<path>/]<environment>-<service_name>-<segment>` (what the iam module creates with the same "
+        "`environment` and `service_name`), not the module's execution role. A role named otherwise, or in "
+        "another account, fails the plan (the apply, when the ARN is only known then): create the role with the "
+        "iam module for this service and pass `module.<iam>.role_arn`.",
+        "`name` (optional) adds a segment to every name. Leaving it unset keeps today's names; setting it on a "
+        "running service renames the ECS service, task definition family, log group, roles and security group, "
+        "which AWS cannot rename in place: Terraform replaces them (downtime, a new empty log group). Set it on "
+        "new instances; no `moved` block or `terraform state mv` applies, since the addresses do not change.",
         "`task_role_arn = <arn>` is now `task_role = { arn = <arn> }` (same role, no address change): the "
         "object lets the module know at plan that it creates no role when the ARN comes from another module.",
         "Switching `deployment_managed_externally` moves the service between `aws_ecs_service.this[0]` and "

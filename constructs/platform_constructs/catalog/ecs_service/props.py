@@ -200,7 +200,10 @@ class LoadBalancer(ModuleProps):
         ),
     ] = Field(description="Target group the service registers its tasks in (the alb module's target_group_arns).")
     security_group_id: Annotated[str, SecurityGroupIdRule] = Field(
-        description="The load balancer's security group: the only source the tasks accept traffic from."
+        description=(
+            "The load balancer's security group, the only source the tasks accept traffic from: the sg module's "
+            "security_group_id (the group the alb module gets in security_group_ids; alb has no such output)."
+        )
     )
 
 
