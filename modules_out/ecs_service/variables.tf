@@ -199,6 +199,38 @@ variable "extra_access" {
   }
 }
 
+variable "firelens" {
+  description = "FireLens: a Fluent Bit log router container (log_router, logging itself to the module's log group); the app's and sidecars' logs go through it (null: awslogs to the log group)."
+  type        = object({ image = string, options = optional(map(string), {}), cpu = optional(number, 0), memory_reservation = optional(number, 50) })
+  default     = null
+  nullable    = true
+
+  validation {
+    condition     = var.firelens == null ? true : (can(regex("^(?:[a-z0-9]+(?:[._:/-]+[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64}))$", var.firelens.image)))
+    error_message = "In firelens, image: The image must be a registry path with an explicit tag or @sha256 digest."
+  }
+
+  validation {
+    condition     = var.firelens == null ? true : (!can(regex("^(?:.*:latest)$", var.firelens.image)))
+    error_message = "In firelens, image: The image tag must not be latest: a rollback to a revision with a mutable tag runs the new image."
+  }
+
+  validation {
+    condition     = var.firelens == null ? true : (alltrue([for k, v in var.firelens.options : can(regex("^(?:[A-Za-z0-9_.-]{1,64})$", k))]))
+    error_message = "In firelens, options: Log router option names must be 1-64 letters, digits, '_', '-' or '.'."
+  }
+
+  validation {
+    condition     = var.firelens == null ? true : (var.firelens.cpu == floor(var.firelens.cpu) && var.firelens.cpu >= 0 && var.firelens.cpu <= 16384)
+    error_message = "In firelens, cpu: The log router cpu must be 0-16384 units (0: no reservation)."
+  }
+
+  validation {
+    condition     = var.firelens == null ? true : (var.firelens.memory_reservation == floor(var.firelens.memory_reservation) && var.firelens.memory_reservation >= 50 && var.firelens.memory_reservation <= 122880)
+    error_message = "In firelens, memory_reservation: The log router memory_reservation must be 50-122880 MiB."
+  }
+}
+
 variable "health_check" {
   description = "Load balancer grace period and the optional container health check."
   type        = object({ grace_period_seconds = optional(number, 60), command = optional(list(string), null), interval = optional(number, 30), timeout = optional(number, 5), retries = optional(number, 3), start_period = optional(number, 0) })
@@ -311,6 +343,18 @@ variable "memory" {
   }
 }
 
+variable "name" {
+  description = "Name segment, for several services of one service_name (api, worker): names become {environment}-{service_name}-{name}[-...] (null: {environment}-{service_name}, as before it existed)."
+  type        = string
+  default     = null
+  nullable    = true
+
+  validation {
+    condition     = var.name == null ? true : (can(regex("^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*)$", var.name)))
+    error_message = "Must be lower-case letters and digits, starting with a letter, with single inner hyphens."
+  }
+}
+
 variable "readonly_root_filesystem" {
   description = "Read-only root filesystem for the container (a writable /tmp volume is mounted)."
   type        = bool
@@ -365,6 +409,83 @@ variable "service_name" {
   validation {
     condition     = can(regex("^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*)$", var.service_name))
     error_message = "Must be lower-case letters and digits, starting with a letter, with single inner hyphens."
+  }
+}
+
+variable "sidecars" {
+  description = "Containers next to the app by name (metrics agent, proxy): read-only root filesystem, pinned images, secrets by ARN, dependency ordering; they log like the app (awslogs, or FireLens)."
+  type        = map(object({ image = string, essential = optional(bool, true), cpu = optional(number, 0), memory_reservation = optional(number, null), command = optional(list(string), null), environment_variables = optional(map(string), {}), secrets = optional(map(string), {}), health_check_command = optional(list(string), null), depends_on = optional(map(string), {}), app_waits_for = optional(string, null), readonly_root_filesystem = optional(bool, true) }))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k, v in var.sidecars : can(regex("^(?:[a-z0-9_-]{1,64})$", k))])
+    error_message = "Sidecar keys (container names) must be 1-64 lower-case letters, digits, '_' and '-'."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.sidecars : !contains(["log_router"], k)])
+    error_message = "The sidecar key log_router is the FireLens router's name: use firelens, or another key."
+  }
+
+  validation {
+    condition     = length(var.sidecars) <= 8
+    error_message = "Give at most 8 sidecars (ECS takes 10 containers per task)."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : length(setintersection(keys(o.environment_variables), keys(o.secrets))) == 0])
+    error_message = "A sidecar name is both in its environment_variables and in its secrets: give each variable one source."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : can(regex("^(?:[a-z0-9]+(?:[._:/-]+[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64}))$", o.image))])
+    error_message = "Each sidecars entry, image: The image must be a registry path with an explicit tag or @sha256 digest."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : !can(regex("^(?:.*:latest)$", o.image))])
+    error_message = "Each sidecars entry, image: The image tag must not be latest: a rollback to a revision with a mutable tag runs the new image."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : o.cpu == floor(o.cpu) && o.cpu >= 0 && o.cpu <= 16384])
+    error_message = "Each sidecars entry, cpu: The sidecar cpu must be 0-16384 units (0: no reservation)."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : o.memory_reservation == null ? true : (o.memory_reservation == floor(o.memory_reservation) && o.memory_reservation >= 6 && o.memory_reservation <= 122880)])
+    error_message = "Each sidecars entry, memory_reservation: The sidecar memory_reservation must be 6-122880 MiB."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : alltrue([for k, v in o.environment_variables : can(regex("^(?:[A-Za-z_][A-Za-z0-9_]{0,254})$", k))])])
+    error_message = "Each sidecars entry, environment_variables: Environment variable names must be letters, digits and '_', not starting with a digit (at most 255)."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : alltrue([for k, v in o.secrets : can(regex("^(?:[A-Za-z_][A-Za-z0-9_]{0,254})$", k))])])
+    error_message = "Each sidecars entry, secrets: Environment variable names must be letters, digits and '_', not starting with a digit (at most 255)."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : alltrue([for x in o.secrets : can(regex("^(?:arn:aws:secretsmanager:[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}(?::[^:]*:[^:]*:[^:]*)?|arn:aws:ssm:[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9]{12}:parameter/[A-Za-z0-9_./-]+)$", x))])])
+    error_message = "Each sidecars entry, secrets: Every secret must be a full Secrets Manager secret ARN (with its 6-character suffix, optionally followed by :json-key:version-stage:version-id) or an SSM parameter ARN, in one region and account."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : o.health_check_command == null ? true : (length(o.health_check_command) >= 2 && try(contains(["CMD", "CMD-SHELL"], o.health_check_command[0]), false) && alltrue([for i, v in o.health_check_command : i == 0 || v != ""]))])
+    error_message = "Each sidecars entry, health_check_command: The health_check_command must be [\"CMD\", ...] or [\"CMD-SHELL\", \"<command>\"]."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : alltrue([for x in o.depends_on : contains(["START", "COMPLETE", "SUCCESS", "HEALTHY"], x)])])
+    error_message = "Each sidecars entry, depends_on: The condition must be START, COMPLETE, SUCCESS or HEALTHY."
+  }
+
+  validation {
+    condition     = alltrue([for k, o in var.sidecars : o.app_waits_for == null ? true : (contains(["START", "COMPLETE", "SUCCESS", "HEALTHY"], o.app_waits_for))])
+    error_message = "Each sidecars entry, app_waits_for: The condition must be START, COMPLETE, SUCCESS or HEALTHY."
   }
 }
 

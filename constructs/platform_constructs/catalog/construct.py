@@ -86,6 +86,9 @@ class CatalogConstruct(Construct):
     #: the example whose module block is the README's usage snippet (default: the first by name)
     USAGE_EXAMPLE: ClassVar[str | None] = None
     UPGRADE_NOTES: ClassVar[tuple[str, ...]] = ()
+    #: ``NAMES`` placeholders rendered by an HCL expression instead of ``${var.<field>}`` (the HCL side of
+    #: :meth:`ModuleProps.name_parts`), e.g. an optional segment with its hyphen
+    NAME_PARTS: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self, scope: Construct, construct_id: str, props: ModuleProps | None = None, *, module_mode: bool = False
@@ -207,7 +210,10 @@ class CatalogConstruct(Construct):
         """Declare ``local.<local>`` from the props' :attr:`~ModuleProps.NAMES` template (the one naming
         rule, ``{environment}-{service_name}-...``) and return its interpolation."""
         template, _ = self.PROPS.NAMES[local]
-        return self.local(local, re.sub(r"\{(\w+)\}", r"${var.\1}", template))
+        return self.local(
+            local,
+            re.sub(r"\{(\w+)\}", lambda m: "${" + self.NAME_PARTS.get(m[1], f"var.{m[1]}") + "}", template),
+        )
 
     def named(self, resource: str, local: str) -> None:
         """Attach the AWS limits of ``local``'s kind to ``resource`` as a precondition: names are never

@@ -199,7 +199,7 @@ class ModuleProps(BaseModel):
                 problems.append(Problem(", ".join(check.fields), check.message))
         if not problems:
             for local, (template, kind) in self.NAMES.items():
-                name = template.format(**{f: getattr(self, f) for f in type(self).model_fields})
+                name = template.format(**self.name_parts())
                 problems += [
                     Problem(
                         local, f"{kind.name.lower().replace('_', ' ')} name {found}", name, _name_fix(template, kind)
@@ -209,6 +209,12 @@ class ModuleProps(BaseModel):
         if problems:
             raise RuleProblemsError(problems)
         return self
+
+    def name_parts(self) -> dict[str, Any]:
+        """Values of the ``NAMES`` placeholders: the fields as they are. A module whose name segment is
+        optional overrides this (and :attr:`CatalogConstruct.NAME_PARTS` for the HCL side), so an unset
+        segment leaves no dangling hyphen."""
+        return {f: getattr(self, f) for f in type(self).model_fields}
 
     @classmethod
     def _rule_problems(cls, model: BaseModel, prefix: str) -> typing.Iterator[Problem]:

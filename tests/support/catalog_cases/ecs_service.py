@@ -24,6 +24,20 @@ VALID: dict[str, Any] = {
     "log_kms_key_arn": KMS,
 }
 AUTOSCALING = {"min_capacity": 2, "max_capacity": 10, "cpu_target_percent": 60}
+#: pinned public images of the sidecar cases (the example uses the same ones)
+FLUENT_BIT = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4"
+CW_AGENT = "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300037.1b602"
+#: another service's role in the same account and environment: a service must not run as it
+OTHER_SERVICE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/dev-billing-app"
+
+
+def sidecar(**changes: Any) -> dict[str, Any]:
+    """A one-sidecar map (key ``metrics``) over a valid metrics agent."""
+    return {"metrics": {"image": CW_AGENT, **changes}}
+
+
+def firelens(**changes: Any) -> dict[str, Any]:
+    return {"image": FLUENT_BIT, **changes}
 
 
 def egress(**changes: Any) -> dict[str, Any]:
@@ -110,6 +124,39 @@ BAD = [
         "The service discovery name must be a DNS label",
     ),
     Bad("service_discovery", {"namespace_id": "ns-0123456789abcdef", "dns_ttl": -1}, "The dns_ttl must be 0-3600"),
+    Bad("name", "Worker", "Must be lower-case letters and digits"),
+    # sidecars: the app's rules hold for every container (adversarial: latest, plain secrets, writable root)
+    Bad("sidecars", {"Bad Key": {"image": CW_AGENT}}, "Sidecar keys (container names) must be"),
+    Bad("sidecars", {"log_router": {"image": CW_AGENT}}, "The sidecar key log_router is the FireLens router's"),
+    Bad("sidecars", {f"s{i}": {"image": CW_AGENT} for i in range(9)}, "Give at most 8 sidecars"),
+    Bad(
+        "sidecars",
+        sidecar(environment_variables={"TOKEN": "x"}, secrets={"TOKEN": PARAMETER}),
+        "A sidecar name is both in its environment_variables and in its secrets",
+    ),
+    Bad("sidecars", sidecar(image="cloudwatch-agent"), "image: The image must be a registry path"),
+    Bad(
+        "sidecars",
+        sidecar(image="public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest"),
+        "image: The image tag must not be latest",
+    ),
+    Bad("sidecars", sidecar(cpu=20000), "cpu: The sidecar cpu must be 0-16384"),
+    Bad("sidecars", sidecar(memory_reservation=2), "memory_reservation: The sidecar memory_reservation must be"),
+    Bad("sidecars", sidecar(environment_variables={"1X": "x"}), "environment_variables: Environment variable names"),
+    Bad("sidecars", sidecar(secrets={"bad-name": PARAMETER}), "secrets: Environment variable names"),
+    Bad("sidecars", sidecar(secrets={"API_KEY": "s3cr3t-plain-value"}), "secrets: Every secret must be"),
+    Bad(
+        "sidecars",
+        sidecar(health_check_command=["curl", "localhost"]),
+        "health_check_command: The health_check_command",
+    ),
+    Bad("sidecars", sidecar(depends_on={"fileflow": "RUNNING"}), "depends_on: The condition must be"),
+    Bad("sidecars", sidecar(app_waits_for="READY"), "app_waits_for: The condition must be"),
+    Bad("firelens", firelens(image="fluent-bit"), "image: The image must be a registry path"),
+    Bad("firelens", firelens(image="amazon/aws-for-fluent-bit:latest"), "image: The image tag must not be latest"),
+    Bad("firelens", firelens(options={"bad key": "x"}), "options: Log router option names must be"),
+    Bad("firelens", firelens(cpu=-1), "cpu: The log router cpu must be"),
+    Bad("firelens", firelens(memory_reservation=10), "memory_reservation: The log router memory_reservation must be"),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 CROSS = [
@@ -124,6 +171,31 @@ CROSS = [
         "Autoscaling needs cpu_target_percent, memory_target_percent or both",
     ),
     Cross({"desired_count": 12, "autoscaling": AUTOSCALING}, "desired_count (the initial count) must be between"),
+    # adversarial: another service's role (same account and environment), and this module's execution role
+    Cross({"task_role": {"arn": OTHER_SERVICE_ROLE}}, "The task_role arn must be a role of this service"),
+    Cross(
+        {"name": "api", "task_role": {"arn": f"arn:aws:iam::{ACCOUNT}:role/dev-fileflow-api-execution"}},
+        "The task_role arn must be a role of this service",
+    ),
+    Cross({"sidecars": sidecar(readonly_root_filesystem=False)}, "A sidecar asks for a writable root filesystem"),
+    Cross({"sidecars": {"fileflow": {"image": CW_AGENT}}}, "A sidecar key equals service_name"),
+    Cross({"sidecars": sidecar(depends_on={"proxy": "START"})}, "A sidecar's depends_on names an unknown container"),
+    Cross({"sidecars": sidecar(depends_on={"fileflow": "HEALTHY"})}, "A HEALTHY dependency names a container without"),
+    Cross({"sidecars": sidecar(depends_on={"fileflow": "COMPLETE"})}, "A COMPLETE or SUCCESS dependency names an"),
+    Cross(
+        {
+            "sidecars": {
+                "proxy": {"image": CW_AGENT, "depends_on": {"metrics": "START"}},
+                "metrics": {"image": CW_AGENT, "depends_on": {"fileflow": "START"}},
+                "init": {"image": CW_AGENT, "app_waits_for": "START", "depends_on": {"proxy": "START"}},
+            }
+        },
+        "The containers' dependencies form a cycle",
+    ),
+    Cross({"sidecars": sidecar(cpu=128), "firelens": firelens(cpu=128)}, "cpu reservations must leave cpu for the app"),
+    Cross(
+        {"sidecars": sidecar(memory_reservation=462), "firelens": firelens()}, "memory_reservation must leave memory"
+    ),
 ]
 LONG_NAME = {"service_name": "a" * 60}
 #: names built from the inputs that break an AWS limit: (inputs, Terraform's precondition message, Python's)
@@ -135,6 +207,8 @@ NAME_CASES: list[tuple[dict[str, Any], str | None, str]] = [
     (VERY_LONG_NAME, None, "ecs service name is 514 characters"),
     (VERY_LONG_NAME, "The security group name must be 1-255 characters", "security group name is 521 characters"),
     (VERY_LONG_NAME, "The log group name must be 1-512 characters", "log group name is 519 characters"),
+    # the name segment counts too: dev-fileflow-<41> + "-execution" is 64 and fits, one more character does not
+    ({"name": "a" * 42}, "The iam role name must be 1-64 characters", "iam role name is 65 characters"),
 ]
 #: preconditions no input can make Terraform report, and why (the coverage guard accepts them with this reason)
 UNREACHABLE = {

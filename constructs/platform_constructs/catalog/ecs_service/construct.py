@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from platform_constructs.catalog.construct import CatalogConstruct
-from platform_constructs.catalog.ecs_service.props import EcsServiceProps
+from platform_constructs.catalog.ecs_service.props import LOG_ROUTER, EcsServiceProps
 
 ECS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 #: ECS Exec's agent channel: these actions have no resource-level permissions ("*" is their only resource)
@@ -36,7 +36,7 @@ ECR_IMAGE = r"^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/([^:@]+)
 
 
 class EcsService(CatalogConstruct):
-    """An ECS service on Fargate running one container, wired the platform's way.
+    """An ECS service on Fargate running the app's container (and optional sidecars), wired the platform's way.
 
     The module creates the task definition (image, CPU/memory validated against Fargate's sizes, plain
     environment variables and secrets from Secrets Manager or SSM, awslogs to a KMS-encrypted log group it
@@ -45,6 +45,21 @@ class EcsService(CatalogConstruct):
     role without permissions unless you pass the iam module's `role_arn` as `task_role = { arn = ... }`,
     and a security group that only the load balancer can reach. Autoscaling (CPU and/or memory target
     tracking) is opt-in.
+
+    Sidecars (`sidecars`, a map by container name: a metrics agent, a proxy) get the app's defaults: a
+    read-only root filesystem with a writable `/tmp`, a pinned image, secrets only by ARN (the execution role
+    may read exactly those), and `dependsOn` ordering checked at plan (known containers, no cycle, `HEALTHY`
+    only on a container with a health check). `firelens` adds a Fluent Bit log router (`log_router`) and
+    sends the app's and the sidecars' logs through it (`awsfirelens`); the router itself logs to the
+    encrypted log group with awslogs.
+
+    Several services of one `service_name` (an API and a worker) each take a `name`: every name becomes
+    `{environment}-{service_name}-{name}...` (without `name`, the names stay `{environment}-{service_name}...`).
+
+    ALB wiring by output name: `load_balancer.target_group_arn` is the alb module's
+    `target_group_arns["<key>"]`; `load_balancer.security_group_id` is the ALB's security group, the sg
+    module's `security_group_id` (the alb module takes that group in `security_group_ids` and has no
+    `security_group_id` output).
 
     Every id and ARN may come from other resources or modules (unknown until apply). The image should be
     known at plan (a literal or a variable, as CI passes it): it decides whether the execution role gets
@@ -71,7 +86,15 @@ class EcsService(CatalogConstruct):
         "no resource-level permissions). Both roles trust `ecs-tasks.amazonaws.com` only for the cluster's account "
         "(`aws:SourceAccount`).",
         "The task role is never the execution role: without `task_role` the module creates a role with no "
-        "permissions (plus the ECS Exec channel when `enable_execute_command = true`).",
+        "permissions (plus the ECS Exec channel when `enable_execute_command = true`, and writing to its own log "
+        "group when `firelens` is set). A given `task_role` must be this service's own role, "
+        "`arn:aws:iam::<the cluster's account>:role/[<path>/]<environment>-<service_name>-<segment>` as the iam "
+        "module names it, and not this module's execution role: a service cannot run as another service's role.",
+        "Sidecars and the FireLens log router keep the app's defaults: read-only root filesystem (a sidecar's "
+        "`readonly_root_filesystem = false` is refused; only the top-level switch turns it off, for the whole "
+        "task), images with a tag other than `latest` or a digest, secrets only as Secrets Manager or SSM ARNs "
+        "(the execution role's one secrets statement covers the app's and the sidecars' secrets, nothing else), "
+        "ECR pulls granted on exactly their repositories.",
         "The security group admits only the load balancer's security group on the container port; egress is "
         "TCP 443 only, plus the `extra_access.egress_rules` you name.",
         "Logs are encrypted with your KMS key and kept 365 days by default; the retention is validated against "
@@ -81,6 +104,15 @@ class EcsService(CatalogConstruct):
         "ECS Exec is off (`enable_execute_command = false`).",
     )
     UPGRADE_NOTES = (
+        "`task_role.arn` must now name this service's own role: `arn:aws:iam::<the cluster's account>:role/"
+        "[<path>/]<environment>-<service_name>-<segment>` (what the iam module creates with the same "
+        "`environment` and `service_name`), not the module's execution role. A role named otherwise, or in "
+        "another account, fails the plan (the apply, when the ARN is only known then): create the role with the "
+        "iam module for this service and pass `module.<iam>.role_arn`.",
+        "`name` (optional) adds a segment to every name. Leaving it unset keeps today's names; setting it on a "
+        "running service renames the ECS service, task definition family, log group, roles and security group, "
+        "which AWS cannot rename in place: Terraform replaces them (downtime, a new empty log group). Set it on "
+        "new instances; no `moved` block or `terraform state mv` applies, since the addresses do not change.",
         "`task_role_arn = <arn>` is now `task_role = { arn = <arn> }` (same role, no address change): the "
         "object lets the module know at plan that it creates no role when the ARN comes from another module.",
         "Switching `deployment_managed_externally` moves the service between `aws_ecs_service.this[0]` and "
@@ -99,6 +131,9 @@ class EcsService(CatalogConstruct):
         "definition revision and a rolling deployment (with `deployment_managed_externally`: with CI's next "
         "deployment).",
     )
+
+    #: the optional name segment with its hyphen, or nothing (the names from before ``name`` existed)
+    NAME_PARTS = {"name": 'var.name == null ? "" : "-${var.name}"'}
 
     def build(self) -> None:
         self._locals_from_inputs()
@@ -126,23 +161,39 @@ class EcsService(CatalogConstruct):
         # Which grants exist is decided only by what is known at plan: the image (its registry), the number
         # of extra repositories and KMS keys, the secrets' names; never by ARN values, which are unknown when
         # they come from other resources (distinct/compact/filters over them have an unknown length).
-        self.local("image_ecr", self.x(f'try(regex("{ECR_IMAGE}", var.image), null)'))
+        # every container's image: the app's, the sidecars' and the log router's (same rules, same grant)
+        self.local(
+            "images",
+            self.x(
+                "concat([var.image], [for k, s in var.sidecars : s.image], "
+                "var.firelens == null ? [] : [var.firelens.image])"
+            ),
+        )
+        self.local(
+            "image_ecr",
+            self.x(f'[for i in local.images : regex("{ECR_IMAGE}", i) if can(regex("{ECR_IMAGE}", i))]'),
+        )
         self.local(
             "ecr_repository_arns",
             self.x(
-                "distinct(concat(local.image_ecr == null ? [] : "
-                '["arn:${local.partition}:ecr:${local.image_ecr[1]}:${local.image_ecr[0]}:repository/'
-                '${local.image_ecr[2]}"], var.extra_access.ecr_repository_arns))'
+                "distinct(concat([for e in local.image_ecr : "
+                '"arn:${local.partition}:ecr:${e[1]}:${e[0]}:repository/${e[2]}"], '
+                "var.extra_access.ecr_repository_arns))"
             ),
         )
         self.local(
             "pulls_from_ecr",
-            self.x("local.image_ecr != null || length(var.extra_access.ecr_repository_arns) > 0"),
+            self.x("length(local.image_ecr) > 0 || length(var.extra_access.ecr_repository_arns) > 0"),
+        )
+        # the app's and the sidecars' secrets: the execution role injects them all, and may read only these
+        self.local(
+            "secret_refs",
+            self.x("concat(values(var.secrets), flatten([for k, s in var.sidecars : values(s.secrets)]))"),
         )
         self.local(
             "secret_source_arns",
             self.x(
-                'distinct([for v in values(var.secrets) : startswith(v, "arn:aws:secretsmanager:") ? '
+                'distinct([for v in local.secret_refs : startswith(v, "arn:aws:secretsmanager:") ? '
                 'join(":", slice(split(":", v), 0, 7)) : v])'
             ),
         )
@@ -183,7 +234,7 @@ class EcsService(CatalogConstruct):
         return self.addr("data.aws_iam_policy_document", doc) + "[*].json"
 
     def _execution_role(self) -> None:
-        name, role_name = self.names["name"], self.names["execution_role_name"]
+        name, role_name = self.names["service_full_name"], self.names["execution_role_name"]
         self.data(
             "aws_iam_policy_document",
             "trust",
@@ -223,7 +274,7 @@ class EcsService(CatalogConstruct):
             # separate ones: GetSecretValue on the secrets, GetParameters on the parameters.
             self._document(
                 "secrets_read",
-                "length(var.secrets) > 0",
+                "length(local.secret_refs) > 0",
                 [
                     self._allow(
                         "ReadInjectedSecrets",
@@ -297,7 +348,7 @@ class EcsService(CatalogConstruct):
         self.execution_role_arn = role.get_string_attribute("arn")
 
     def _task_role(self) -> None:
-        name, role_name = self.names["name"], self.names["task_role_name"]
+        name, role_name = self.names["service_full_name"], self.names["task_role_name"]
         # `task_role` is an object, not a nullable ARN: `{ arn = module.x.role_arn }` is known to be set at
         # plan while the ARN is not, so this count never depends on an ARN value
         created = "length(local.given_task_roles) == 0"
@@ -334,6 +385,33 @@ class EcsService(CatalogConstruct):
                 "policy": self.x(f"{self.addr('data.aws_iam_policy_document', 'exec_command_policy')}[0].json"),
             },
         )
+        # FireLens ships logs with the task role (Fluent Bit runs in the task): the created role may write
+        # to the module's own log group only; a given role needs the same grant (the iam module's logs template)
+        firelens_on = f"{created} && var.firelens != null"
+        self.data(
+            "aws_iam_policy_document",
+            "firelens_logs_policy",
+            {
+                "count": self.x(f"{firelens_on} ? 1 : 0"),
+                "statement": [
+                    self._allow(
+                        "FirelensOwnLogGroup",
+                        ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                        '["${local.log_group_arn}:*"]',
+                    )
+                ],
+            },
+        )
+        self.resource(
+            "aws_iam_role_policy",
+            "firelens_logs",
+            {
+                "count": self.x(f"{firelens_on} ? 1 : 0"),
+                "name": f"{role_name}-firelens-logs",
+                "role": self.x(f"{roles}[0].id"),
+                "policy": self.x(f"{self.addr('data.aws_iam_policy_document', 'firelens_logs_policy')}[0].json"),
+            },
+        )
         self.local(
             "effective_task_role_arn",
             self.x(f"{created} ? one({roles}[*].arn) : local.given_task_roles[0].arn"),
@@ -341,7 +419,7 @@ class EcsService(CatalogConstruct):
 
     # -- network -----------------------------------------------------------------------------------------
     def _security_group(self) -> None:
-        name, sg_name = self.names["name"], self.names["sg_name"]
+        name, sg_name = self.names["service_full_name"], self.names["sg_name"]
         sg = self.resource(
             "aws_security_group",
             "tasks",
@@ -401,9 +479,10 @@ class EcsService(CatalogConstruct):
 
     # -- task definition ---------------------------------------------------------------------------------
     def _task_definition(self) -> None:
-        name = self.names["name"]
+        name = self.names["service_full_name"]
         hc = "var.health_check"
-        logs = self.addr("aws_cloudwatch_log_group", "logs")
+        self._container_logging()
+        self._dependency_graph()
         port = "var.container_port"
         self.local(
             "container_definition",
@@ -412,21 +491,62 @@ class EcsService(CatalogConstruct):
                 " name = var.service_name, image = var.image, essential = true,"
                 " readonlyRootFilesystem = var.readonly_root_filesystem,"
                 f' portMappings = [{{ containerPort = {port}, hostPort = {port}, protocol = "tcp" }}],'
-                ' mountPoints = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }],'
-                " linuxParameters = { initProcessEnabled = true },"
-                ' logConfiguration = { logDriver = "awslogs", options = {'
-                f' "awslogs-group" = {logs}.name, "awslogs-region" = local.region,'
-                ' "awslogs-stream-prefix" = var.service_name } }'
+                f" {self._common_container_parts()},"
+                " logConfiguration = local.container_log_configuration"
                 "}, "
                 # optional parts are left out, not null or empty: ECS echoes none back and the provider would diff
                 "{ for k, v in {"
                 " environment = [for k, v in var.environment_variables : { name = k, value = v }],"
                 " secrets = [for k, v in var.secrets : { name = k, valueFrom = v }],"
+                " dependsOn = [for k, c in local.app_dependencies : { containerName = k, condition = c }],"
                 f" healthCheck = {{ command = {hc}.command, interval = {hc}.interval, timeout = {hc}.timeout,"
                 f" retries = {hc}.retries, startPeriod = {hc}.start_period }}"
                 f' }} : k => v if (k == "healthCheck" ? {hc}.command != null : length(v) > 0) }}'
                 ")"
             ),
+        )
+        # sidecars: the app's defaults (read-only root filesystem, /tmp, init process, the same logging),
+        # every container waits for the log router to start (FireLens must be up before anyone logs)
+        self.local(
+            "sidecar_definitions",
+            self.x(
+                "[for k, s in var.sidecars : merge({"
+                " name = k, image = s.image, essential = s.essential,"
+                " readonlyRootFilesystem = var.readonly_root_filesystem && s.readonly_root_filesystem,"
+                f" {self._common_container_parts()},"
+                " logConfiguration = local.container_log_configuration"
+                "}, "
+                "{ for a, v in {"
+                " cpu = s.cpu,"
+                " memoryReservation = s.memory_reservation,"
+                " command = s.command,"
+                " environment = [for n, v in s.environment_variables : { name = n, value = v }],"
+                " secrets = [for n, v in s.secrets : { name = n, valueFrom = v }],"
+                " dependsOn = [for d, c in local.sidecar_dependencies[k] : { containerName = d, condition = c }],"
+                " healthCheck = { command = s.health_check_command, interval = 30, timeout = 5, retries = 3,"
+                " startPeriod = 0 }"
+                ' } : a => v if (a == "cpu" ? v > 0 : contains(["memoryReservation", "command"], a) ? v != null :'
+                ' a == "healthCheck" ? s.health_check_command != null : length(v) > 0) })]'
+            ),
+        )
+        # the FireLens router logs itself with awslogs to the module's log group (never through itself)
+        self.local(
+            "log_router_definitions",
+            self.x(
+                "[for f in local.firelens_configs : {"
+                f' name = "{LOG_ROUTER}", image = f.image, essential = true,'
+                " readonlyRootFilesystem = var.readonly_root_filesystem,"
+                f" {self._common_container_parts()},"
+                " memoryReservation = f.memory_reservation,"
+                ' firelensConfiguration = { type = "fluentbit", options = { "enable-ecs-log-metadata" = "true" } },'
+                " logConfiguration = merge(local.awslogs_configuration, { options = merge("
+                'local.awslogs_configuration.options, { "awslogs-stream-prefix" = "${var.service_name}-firelens" }) })'
+                "}]"
+            ),
+        )
+        self.local(
+            "container_definitions",
+            self.x("concat([local.container_definition], local.log_router_definitions, local.sidecar_definitions)"),
         )
         definition = self.resource(
             "aws_ecs_task_definition",
@@ -439,25 +559,95 @@ class EcsService(CatalogConstruct):
                 "memory": self.x("tostring(var.memory)"),
                 "execution_role_arn": self.execution_role_arn,
                 "task_role_arn": self.x("local.effective_task_role_arn"),
-                "container_definitions": self.x("jsonencode([local.container_definition])"),
+                "container_definitions": self.x("jsonencode(local.container_definitions)"),
                 "runtime_platform": [{"operating_system_family": "LINUX", "cpu_architecture": "X86_64"}],
                 # the writable scratch space next to the read-only root filesystem
                 "volume": [{"name": "tmp"}],
                 "tags": self.tags(name),
             },
         )
-        self.named("definition", "name")
+        self.named("definition", "service_full_name")
         self.definition_arn = definition.get_string_attribute("arn")
         self.definition_family = definition.get_string_attribute("family")
 
+    @staticmethod
+    def _common_container_parts() -> str:
+        """What every container gets: the writable /tmp next to the read-only root, an init process."""
+        return (
+            'mountPoints = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }],'
+            " linuxParameters = { initProcessEnabled = true }"
+        )
+
+    def _container_logging(self) -> None:
+        """awslogs to the module's log group, or (firelens) awsfirelens for the app and the sidecars."""
+        logs = self.addr("aws_cloudwatch_log_group", "logs")
+        self.local("firelens_configs", self.x("var.firelens == null ? [] : [var.firelens]"))
+        self.local(
+            "awslogs_configuration",
+            self.x(
+                '{ logDriver = "awslogs", options = {'
+                f' "awslogs-group" = {logs}.name, "awslogs-region" = local.region,'
+                ' "awslogs-stream-prefix" = var.service_name } }'
+            ),
+        )
+        # default FireLens output: the same encrypted log group, streams <service_name>/<container>-<task>
+        self.local(
+            "firelens_log_options",
+            self.x(
+                "[for f in local.firelens_configs : length(f.options) > 0 ? f.options : tomap({"
+                f' Name = "cloudwatch_logs", region = local.region, log_group_name = {logs}.name,'
+                ' log_stream_prefix = "${var.service_name}/", auto_create_group = "false" })]'
+            ),
+        )
+        self.local(
+            "container_log_configuration",
+            self.x(
+                # lists, not a conditional: the two objects have different types, which a conditional refuses
+                'concat([for o in local.firelens_log_options : { logDriver = "awsfirelens", options = o }], '
+                "[for c in [local.awslogs_configuration] : c if length(local.firelens_configs) == 0])[0]"
+            ),
+        )
+
+    def _dependency_graph(self) -> None:
+        """dependsOn of every container, and its closure for the cycle precondition (props.ACYCLIC_HCL)."""
+        router = f'{{ for f in local.firelens_configs : "{LOG_ROUTER}" => "START" }}'
+        self.local(
+            "app_dependencies",
+            self.x(
+                f"merge({router}, {{ for k, s in var.sidecars : k => s.app_waits_for if s.app_waits_for != null }})"
+            ),
+        )
+        self.local(
+            "sidecar_dependencies", self.x(f"{{ for k, s in var.sidecars : k => merge({router}, s.depends_on) }}")
+        )
+        self.local(
+            "container_dependencies",
+            self.x(
+                "merge({ for k, d in local.sidecar_dependencies : k => keys(d) }, "
+                "{ (var.service_name) = keys(local.app_dependencies) })"
+            ),
+        )
+        previous = "local.container_dependencies"
+        for hops in (2, 4, 8, 16):
+            self.local(
+                f"dependency_reach_{hops}",
+                self.x(
+                    f"{{ for n, r in {previous} : n => distinct(concat(r, flatten("
+                    f"[for d in r : try({previous}[d], [])]))) }}"
+                ),
+            )
+            previous = f"local.dependency_reach_{hops}"
+
     def _service_discovery(self) -> None:
-        name, sd = self.names["name"], "local.service_discoveries[count.index]"
+        name, sd = self.names["service_full_name"], "local.service_discoveries[count.index]"
         self.resource(
             "aws_service_discovery_service",
             "discovery",
             {
                 "count": self.x("length(local.service_discoveries)"),
-                "name": self.x(f"coalesce({sd}.name, var.service_name)"),
+                "name": self.x(
+                    f'coalesce({sd}.name, var.name == null ? var.service_name : "${{var.service_name}}-${{var.name}}")'
+                ),
                 "description": f"Tasks of {name}",
                 "dns_config": [
                     {
@@ -474,7 +664,7 @@ class EcsService(CatalogConstruct):
 
     # -- service -----------------------------------------------------------------------------------------
     def _service(self, resource_name: str, count: str, ignore: list[str]) -> None:
-        name = self.names["name"]
+        name = self.names["service_full_name"]
         self.resource(
             "aws_ecs_service",
             resource_name,
@@ -539,7 +729,7 @@ class EcsService(CatalogConstruct):
 
     # -- autoscaling -------------------------------------------------------------------------------------
     def _autoscaling(self) -> None:
-        name, asg = self.names["name"], "local.autoscaling_configs[count.index]"
+        name, asg = self.names["service_full_name"], "local.autoscaling_configs[count.index]"
         self.resource(
             "aws_appautoscaling_target",
             "scaling",

@@ -8,7 +8,8 @@ reviewers read it.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+import re
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -16,12 +17,13 @@ from platform_constructs.catalog.common import (
     CommonProps,
     RuleKey,
     SecurityGroupIdRule,
+    Segment,
     SubnetIds,
     VpcId,
 )
 from platform_constructs.catalog.ecs_service.rules import EveryEntry, HealthCommand
 from platform_constructs.catalog.props import CrossCheck, ModuleProps
-from platform_constructs.naming import Kind
+from platform_constructs.naming import SEGMENT_PATTERN, Kind
 from platform_constructs.rules import (
     ACCOUNT,
     Between,
@@ -29,8 +31,10 @@ from platform_constructs.rules import (
     Distinct,
     Ipv4Cidr,
     Matches,
+    NotIn,
     NotMatches,
     OneOf,
+    at_most,
     each,
     keys,
     regional_arn,
@@ -69,6 +73,22 @@ SecretSource = Matches(
     rf"arn:aws:secretsmanager:[a-z]{{2}}(?:-[a-z]+)+-[0-9]:{ACCOUNT}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{{6}}"
     rf"(?::[^:]*:[^:]*:[^:]*)?|arn:aws:ssm:[a-z]{{2}}(?:-[a-z]+)+-[0-9]:{ACCOUNT}:parameter/[A-Za-z0-9_./-]+",
 )
+#: the app's, every sidecar's and the log router's image: pinned, so a rollback runs the previous image
+ImagePath = Matches(
+    "The image must be a registry path with an explicit tag or @sha256 digest.",
+    r"[a-z0-9]+(?:[._:/-]+[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})",
+)
+NotLatest = NotMatches(
+    "The image tag must not be latest: a rollback to a revision with a mutable tag runs the new image.",
+    r".*:latest",
+)
+#: ECS dependsOn conditions (ContainerDependency.condition)
+CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
+Condition = OneOf("The condition must be START, COMPLETE, SUCCESS or HEALTHY.", CONDITIONS)
+#: the FireLens log router's container name (fixed: sidecars and the app depend on it by this name)
+LOG_ROUTER = "log_router"
+#: ECS allows 10 containers per task definition: the app, the log router and 8 sidecars
+MAX_SIDECARS = 8
 KmsKeyArn = regional_arn(
     "kms",
     r"key/(?:mrk-[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})",
@@ -180,7 +200,10 @@ class LoadBalancer(ModuleProps):
         ),
     ] = Field(description="Target group the service registers its tasks in (the alb module's target_group_arns).")
     security_group_id: Annotated[str, SecurityGroupIdRule] = Field(
-        description="The load balancer's security group: the only source the tasks accept traffic from."
+        description=(
+            "The load balancer's security group, the only source the tasks accept traffic from: the sg module's "
+            "security_group_id (the group the alb module gets in security_group_ids; alb has no such output)."
+        )
     )
 
 
@@ -251,7 +274,154 @@ class ServiceDiscovery(ModuleProps):
     )
 
 
+class Sidecar(ModuleProps):
+    """A container next to the app (metrics agent, proxy, init step), with the app's secure defaults."""
+
+    image: Annotated[str, ImagePath, NotLatest] = Field(
+        description="Image with a tag other than latest or a digest (an ECR image also grants the pull automatically)."
+    )
+    essential: bool = Field(True, description="The task stops when this container stops (false: it may exit).")
+    cpu: Annotated[int, Between("The sidecar cpu must be 0-16384 units (0: no reservation).", 0, 16384)] = Field(
+        0, description="CPU units reserved for this container out of the task's cpu (0: none)."
+    )
+    memory_reservation: Annotated[
+        int | None, when_set(Between("The sidecar memory_reservation must be 6-122880 MiB.", 6, 122880))
+    ] = Field(None, description="MiB reserved for this container out of the task's memory (null: none).")
+    command: list[str] | None = Field(None, description="Command replacing the image's CMD (null: the image's).")
+    environment_variables: Annotated[dict[str, str], keys(EnvName)] = Field(
+        default_factory=dict, description="Plain environment variables (never secrets: use secrets)."
+    )
+    secrets: Annotated[dict[str, str], keys(EnvName), each(SecretSource)] = Field(
+        default_factory=dict,
+        description="Variable name -> Secrets Manager or SSM parameter ARN (the execution role may read only these).",
+    )
+    health_check_command: Annotated[
+        list[str] | None,
+        when_set(HealthCommand('The health_check_command must be ["CMD", ...] or ["CMD-SHELL", "<command>"].')),
+    ] = Field(None, description="Container health check (needed for a HEALTHY dependency on this container).")
+    depends_on: Annotated[dict[str, str], each(Condition)] = Field(
+        default_factory=dict,
+        description=(
+            "Container name (the app's is service_name, the router's log_router, a sidecar's its key) -> "
+            "START, COMPLETE, SUCCESS or HEALTHY: this sidecar starts once that container reached it."
+        ),
+    )
+    app_waits_for: Annotated[str | None, when_set(Condition)] = Field(
+        None, description="The app container starts once this sidecar reached this condition (null: it does not wait)."
+    )
+    readonly_root_filesystem: bool = Field(
+        True,
+        description=(
+            "Stays true (read-only root filesystem, a writable /tmp is mounted); false is refused unless the "
+            "top-level readonly_root_filesystem is false for the whole task."
+        ),
+    )
+
+
+class Firelens(ModuleProps):
+    """The FireLens log router: a Fluent Bit sidecar that receives the app's and sidecars' logs."""
+
+    image: Annotated[str, ImagePath, NotLatest] = Field(
+        description="Fluent Bit image, pinned (e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4)."
+    )
+    options: Annotated[
+        dict[str, str],
+        keys(
+            Matches("Log router option names must be 1-64 letters, digits, '_', '-' or '.'.", r"[A-Za-z0-9_.-]{1,64}")
+        ),
+    ] = Field(
+        default_factory=dict,
+        description=(
+            "Fluent Bit output options of the app's and sidecars' logs (empty: the module's log group through "
+            "the cloudwatch_logs plugin). Plain values only, never secrets."
+        ),
+    )
+    cpu: Annotated[int, Between("The log router cpu must be 0-16384 units (0: no reservation).", 0, 16384)] = Field(
+        0, description="CPU units reserved for the router out of the task's cpu."
+    )
+    memory_reservation: Annotated[
+        int, Between("The log router memory_reservation must be 50-122880 MiB.", 50, 122880)
+    ] = Field(50, description="MiB reserved for the router out of the task's memory (AWS recommends 50 at least).")
+
+
+def _dependencies(p: EcsServiceProps) -> dict[str, set[str]]:
+    """Who waits for whom, with the edges the module adds (everyone waits for the log router to start)."""
+    router = {LOG_ROUTER} if p.firelens is not None else set()
+    deps = {k: set(s.depends_on) | router for k, s in p.sidecars.items()}
+    deps[p.service_name] = {k for k, s in p.sidecars.items() if s.app_waits_for is not None} | router
+    return deps
+
+
+def _acyclic(p: EcsServiceProps) -> bool:
+    deps, done, active = _dependencies(p), set(), set()
+
+    def visit(node: str) -> bool:
+        if node in active:
+            return False
+        if node in done:
+            return True
+        active.add(node)
+        ok = all(visit(d) for d in deps.get(node, ()))
+        active.discard(node)
+        done.add(node)
+        return ok
+
+    return all(visit(n) for n in deps)
+
+
+def _container_names(p: EcsServiceProps) -> set[str]:
+    return {p.service_name, *p.sidecars, *([LOG_ROUTER] if p.firelens is not None else [])}
+
+
+def _healthy_targets_checked(p: EcsServiceProps) -> bool:
+    def checked(name: str) -> bool:
+        if name == p.service_name:
+            return p.health_check.command is not None
+        return name in p.sidecars and p.sidecars[name].health_check_command is not None
+
+    return all((c != "HEALTHY" or checked(d)) for s in p.sidecars.values() for d, c in s.depends_on.items()) and all(
+        s.app_waits_for != "HEALTHY" or s.health_check_command is not None for s in p.sidecars.values()
+    )
+
+
+def _exits_only_when_not_essential(p: EcsServiceProps) -> bool:
+    def essential(name: str) -> bool:
+        return name not in p.sidecars or p.sidecars[name].essential
+
+    exits = ("COMPLETE", "SUCCESS")
+    return all(
+        c not in exits or not essential(d) for s in p.sidecars.values() for d, c in s.depends_on.items()
+    ) and all(s.app_waits_for not in exits or not s.essential for s in p.sidecars.values())
+
+
+def _own_task_role(p: EcsServiceProps) -> bool:
+    if p.task_role is None:
+        return True
+    found = re.fullmatch(
+        rf"arn:aws:iam::({ACCOUNT}):role/(?:[A-Za-z0-9+=,.@_-]+/)*"
+        rf"({re.escape(p.environment)}-{re.escape(p.service_name)}-{SEGMENT_PATTERN})",
+        p.task_role.arn,
+        re.ASCII,
+    )
+    execution = "{environment}-{service_name}{name}-execution".format(**p.name_parts())
+    return found is not None and found[1] == p.cluster_arn.split(":")[4] and found[2] != execution
+
+
+#: Terraform side of _acyclic: reachability by repeated squaring over local.container_dependencies (the
+#: construct's), 16 >= the 10 containers a task may hold, so every cycle shows as a container reaching itself
+ACYCLIC_HCL = "alltrue([for n, r in local.dependency_reach_16 : !contains(r, n)])"
+#: HCL of "any other container" names, for the dependency checks
+CONTAINERS_HCL = 'concat([{service_name}], keys({sidecars}), {firelens} == null ? [] : ["' + LOG_ROUTER + '"])'
+
+
 class EcsServiceProps(CommonProps):
+    name: Annotated[str | None, when_set(Segment)] = Field(
+        None,
+        description=(
+            "Name segment, for several services of one service_name (api, worker): names become "
+            "{environment}-{service_name}-{name}[-...] (null: {environment}-{service_name}, as before it existed)."
+        ),
+    )
     cluster_arn: Annotated[
         str,
         regional_arn(
@@ -269,17 +439,9 @@ class EcsServiceProps(CommonProps):
         Count("Give 2 to 16 private subnets in different Availability Zones.", 2, 16),
         Distinct("List each subnet once."),
     ] = Field(description="Private subnets of the tasks (2-16, in different Availability Zones; no public IPs).")
-    image: Annotated[
-        str,
-        Matches(
-            "The image must be a registry path with an explicit tag or @sha256 digest.",
-            r"[a-z0-9]+(?:[._:/-]+[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})",
-        ),
-        NotMatches(
-            "The image tag must not be latest: a rollback to a revision with a mutable tag runs the new image.",
-            r".*:latest",
-        ),
-    ] = Field(description="Container image with a tag or digest (an ECR image also grants the pull automatically).")
+    image: Annotated[str, ImagePath, NotLatest] = Field(
+        description="Container image with a tag or digest (an ECR image also grants the pull automatically)."
+    )
     cpu: Annotated[
         int,
         OneOf(
@@ -360,15 +522,147 @@ class EcsServiceProps(CommonProps):
     service_discovery: ServiceDiscovery | None = Field(
         None, description="Register the tasks in a Cloud Map private DNS namespace (null: off)."
     )
+    sidecars: Annotated[
+        dict[str, Sidecar],
+        keys(
+            Matches(
+                "Sidecar keys (container names) must be 1-64 lower-case letters, digits, '_' and '-'.",
+                r"[a-z0-9_-]{1,64}",
+            )
+        ),
+        keys(
+            NotIn(
+                "The sidecar key log_router is the FireLens router's name: use firelens, or another key.", (LOG_ROUTER,)
+            )
+        ),
+        at_most(MAX_SIDECARS, f"Give at most {MAX_SIDECARS} sidecars (ECS takes 10 containers per task)."),
+        EveryEntry(
+            "A sidecar name is both in its environment_variables and in its secrets: give each variable one source.",
+            lambda s: not set(s.environment_variables) & set(s.secrets),
+            "length(setintersection(keys({o}.environment_variables), keys({o}.secrets))) == 0",
+        ),
+    ] = Field(
+        default_factory=dict,
+        description=(
+            "Containers next to the app by name (metrics agent, proxy): read-only root filesystem, pinned "
+            "images, secrets by ARN, dependency ordering; they log like the app (awslogs, or FireLens)."
+        ),
+    )
+    firelens: Firelens | None = Field(
+        None,
+        description=(
+            "FireLens: a Fluent Bit log router container (log_router, logging itself to the module's log "
+            "group); the app's and sidecars' logs go through it (null: awslogs to the log group)."
+        ),
+    )
 
     NAMES: ClassVar[dict[str, tuple[str, Kind]]] = {
-        "name": ("{environment}-{service_name}", Kind.ECS_SERVICE),
-        "execution_role_name": ("{environment}-{service_name}-execution", Kind.IAM_ROLE),
-        "task_role_name": ("{environment}-{service_name}-task", Kind.IAM_ROLE),
-        "sg_name": ("{environment}-{service_name}-ecs-sg", Kind.SECURITY_GROUP),
-        "log_group_name": ("/ecs/{environment}/{service_name}", Kind.LOG_GROUP),
+        "service_full_name": ("{environment}-{service_name}{name}", Kind.ECS_SERVICE),
+        "execution_role_name": ("{environment}-{service_name}{name}-execution", Kind.IAM_ROLE),
+        "task_role_name": ("{environment}-{service_name}{name}-task", Kind.IAM_ROLE),
+        "sg_name": ("{environment}-{service_name}{name}-ecs-sg", Kind.SECURITY_GROUP),
+        "log_group_name": ("/ecs/{environment}/{service_name}{name}", Kind.LOG_GROUP),
     }
+
+    def name_parts(self) -> dict[str, Any]:
+        """``{name}`` in NAMES is the optional segment with its hyphen, or nothing (the names before it existed)."""
+        return {**super().name_parts(), "name": "" if self.name is None else f"-{self.name}"}
+
     CROSS_CHECKS: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck(
+            ("task_role", "environment", "service_name", "name", "cluster_arn"),
+            _own_task_role,
+            '{task_role} == null ? true : (can(regex("^arn:aws:iam::[0-9]{{12}}:role/(?:[A-Za-z0-9+=,.@_-]+/)*'
+            "${{{environment}}}-${{{service_name}}}-"
+            + SEGMENT_PATTERN.replace("{", "{{").replace("}", "}}")
+            + '$", {task_role}.arn)) && split(":", {task_role}.arn)[4] == local.account_id && '
+            'element(split("/", {task_role}.arn), length(split("/", {task_role}.arn)) - 1) != '
+            "local.execution_role_name)",
+            "The task_role arn must be a role of this service: arn:aws:iam::<the cluster's account>:role/"
+            "<environment>-<service_name>-<name> as this service's own iam module names it (not another "
+            "service's or environment's role, not this module's execution role): pass module.<iam>.role_arn of "
+            "this service, or leave task_role null.",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars", "readonly_root_filesystem"),
+            lambda p: (
+                p.readonly_root_filesystem is False or all(s.readonly_root_filesystem for s in p.sidecars.values())
+            ),
+            "{readonly_root_filesystem} == false || alltrue([for k, s in {sidecars} : s.readonly_root_filesystem])",
+            "A sidecar asks for a writable root filesystem (readonly_root_filesystem = false): sidecars run "
+            "read-only like the app (write to /tmp); remove the attribute, or turn the top-level "
+            "readonly_root_filesystem off for the whole task as a visible exception.",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars", "service_name"),
+            lambda p: p.service_name not in p.sidecars,
+            "!contains(keys({sidecars}), {service_name})",
+            "A sidecar key equals service_name, the app container's name: give the sidecar another key.",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars", "service_name", "firelens"),
+            lambda p: all(d in _container_names(p) for s in p.sidecars.values() for d in s.depends_on),
+            "alltrue(flatten([for k, s in {sidecars} : [for d in keys(s.depends_on) : contains("
+            + CONTAINERS_HCL
+            + ", d)]]))",
+            "A sidecar's depends_on names an unknown container: use service_name (the app), another sidecar's "
+            "key, or log_router (with firelens).",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars", "service_name", "health_check"),
+            _healthy_targets_checked,
+            'alltrue(flatten([for k, s in {sidecars} : concat([for d, c in s.depends_on : c != "HEALTHY" || '
+            "(d == {service_name} ? {health_check}.command != null : "
+            "try({sidecars}[d].health_check_command != null, false))], "
+            '[s.app_waits_for != "HEALTHY" || s.health_check_command != null])]))',
+            "A HEALTHY dependency names a container without a health check: give that sidecar a "
+            "health_check_command (the app: health_check.command), or wait for START.",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars",),
+            _exits_only_when_not_essential,
+            "alltrue(flatten([for k, s in {sidecars} : concat([for d, c in s.depends_on : "
+            '!contains(["COMPLETE", "SUCCESS"], c) || !try({sidecars}[d].essential, true)], '
+            '[!contains(["COMPLETE", "SUCCESS"], coalesce(s.app_waits_for, "START")) || !s.essential])]))',
+            "A COMPLETE or SUCCESS dependency names an essential container (ECS refuses it: an essential "
+            "container must not exit): set essential = false on that sidecar, or wait for START or HEALTHY.",
+            "definition",
+        ),
+        CrossCheck(
+            ("sidecars", "service_name", "firelens"),
+            _acyclic,
+            ACYCLIC_HCL,
+            "The containers' dependencies form a cycle (depends_on and app_waits_for): no container could "
+            "start; remove one of the dependencies in the loop.",
+            "definition",
+        ),
+        CrossCheck(
+            ("cpu", "sidecars", "firelens"),
+            lambda p: sum(s.cpu for s in p.sidecars.values()) + (p.firelens.cpu if p.firelens else 0) < p.cpu,
+            "sum(concat([0], [for s in values({sidecars}) : s.cpu], {firelens} == null ? [] : [{firelens}.cpu]))"
+            " < {cpu}",
+            "The sidecars' and the log router's cpu reservations must leave cpu for the app: lower them or "
+            "raise cpu (the task size).",
+            "definition",
+        ),
+        CrossCheck(
+            ("memory", "sidecars", "firelens"),
+            lambda p: (
+                sum(s.memory_reservation or 0 for s in p.sidecars.values())
+                + (p.firelens.memory_reservation if p.firelens else 0)
+                < p.memory
+            ),
+            "sum(concat([0], [for s in values({sidecars}) : coalesce(s.memory_reservation, 0)], "
+            "{firelens} == null ? [] : [{firelens}.memory_reservation])) < {memory}",
+            "The sidecars' and the log router's memory_reservation must leave memory for the app: lower them "
+            "or raise memory (the task size).",
+            "definition",
+        ),
         CrossCheck(
             ("cpu", "memory"),
             lambda p: p.memory in FARGATE_MEMORY.get(p.cpu, ()),

@@ -52,12 +52,6 @@ variable "target_group_arn" {
   default     = "arn:aws:elasticloadbalancing:ap-northeast-2:111111111111:targetgroup/dev-fileflow-app/0123456789abcdef"
 }
 
-variable "alb_security_group_id" {
-  description = "Security group of the ALB (alb module: security_group_id)."
-  type        = string
-  default     = "sg-0123456789abcdef0"
-}
-
 variable "team" {
   description = "Team tag (provider default_tags): the service's team in platform.yaml."
   type        = string

@@ -20,6 +20,7 @@ module "service" {
 
   environment     = var.environment
   service_name    = var.service_name
+  name            = "api" # every name gets it (dev-fileflow-api...): a worker of fileflow can run beside it
   cluster_arn     = var.cluster_arn
   vpc_id          = var.vpc_id
   subnet_ids      = var.private_subnet_ids
@@ -30,10 +31,11 @@ module "service" {
   desired_count   = 2
   log_kms_key_arn = var.log_kms_key_arn
 
-  # the alb module's outputs: target_group_arns["app"] and security_group_id
+  # target_group_arn: the alb module's target_group_arns["app"]. security_group_id: the ALB's security group,
+  # which the sg module creates (the alb module has no such output: it takes the group in security_group_ids)
   load_balancer = {
     target_group_arn  = var.target_group_arn
-    security_group_id = var.alb_security_group_id
+    security_group_id = module.alb_sg.security_group_id
   }
 
   environment_variables = {
@@ -43,6 +45,26 @@ module "service" {
 
   health_check = {
     grace_period_seconds = 30
+  }
+}
+
+# The ALB's security group. The same output goes to the alb module: security_group_ids = [module.alb_sg.security_group_id]
+module "alb_sg" {
+  source = "../../../sg"
+
+  environment  = var.environment
+  service_name = var.service_name
+  name         = "alb"
+  vpc_id       = var.vpc_id
+  preset       = "alb"
+
+  egress_rules = {
+    to-service = {
+      description                  = "Forward to the service's tasks"
+      from_port                    = 8080
+      to_port                      = 8080
+      referenced_security_group_id = module.service.security_group_id
+    }
   }
 }
 

@@ -31,9 +31,10 @@ module "service" {
   desired_count   = 2
   log_kms_key_arn = var.log_kms_key_arn
 
-  # the iam module's role_arn (ecs_task preset); an object, so the module knows at plan that it creates no role
+  # the iam module's role_arn (ecs_task preset) of this service: prod-fileflow-app; another service's role is
+  # refused. An object, so the module knows at plan that it creates no role
   task_role = {
-    arn = var.task_role_arn
+    arn = module.task_role.role_arn
   }
 
   # CI registers new task definition revisions and updates the service: Terraform keeps everything else
@@ -81,6 +82,18 @@ module "service" {
   service_discovery = {
     namespace_id = var.namespace_id
   }
+}
+
+# The application's own role: {environment}-{service_name}-app, the only kind of role the service accepts
+module "task_role" {
+  source = "../../../iam"
+
+  environment  = var.environment
+  service_name = var.service_name
+  name         = "app"
+  preset       = "ecs_task"
+
+  secret_arns = [var.db_secret_arn]
 }
 
 output "service_name" {

@@ -52,12 +52,6 @@ variable "secrets_kms_key_arn" {
   default     = "arn:aws:kms:ap-northeast-2:111111111111:key/89abcdef-0123-4567-89ab-cdef01234567"
 }
 
-variable "task_role_arn" {
-  description = "The application's role (iam module, ecs_task preset: role_arn)."
-  type        = string
-  default     = "arn:aws:iam::111111111111:role/prod-fileflow-app"
-}
-
 variable "target_group_arn" {
   description = "Target group of the ALB (alb module: target_group_arns[\"app\"])."
   type        = string
@@ -65,7 +59,7 @@ variable "target_group_arn" {
 }
 
 variable "alb_security_group_id" {
-  description = "Security group of the ALB (alb module: security_group_id)."
+  description = "Security group of the ALB (the sg module's security_group_id, preset alb; the alb module has no such output)."
   type        = string
   default     = "sg-0123456789abcdef0"
 }
