@@ -113,8 +113,6 @@ class EcsService(CatalogConstruct):
         "running service renames the ECS service, task definition family, log group, roles and security group, "
         "which AWS cannot rename in place: Terraform replaces them (downtime, a new empty log group). Set it on "
         "new instances; no `moved` block or `terraform state mv` applies, since the addresses do not change.",
-        "`task_role_arn = <arn>` is now `task_role = { arn = <arn> }` (same role, no address change): the "
-        "object lets the module know at plan that it creates no role when the ARN comes from another module.",
         "Switching `deployment_managed_externally` moves the service between `aws_ecs_service.this[0]` and "
         "`aws_ecs_service.external[0]`; without a move Terraform destroys and recreates the service (downtime). "
         "Add to your configuration, in the same change: `moved { from = module.<name>.aws_ecs_service.this[0] "
