@@ -152,7 +152,7 @@ resource "aws_appautoscaling_target" "scaling" {
   resource_id        = "service/${local.cluster_name}/${one(concat(aws_ecs_service.this[*].name, aws_ecs_service.external[*].name))}"
   scalable_dimension = "ecs:service:DesiredCount"
   service_namespace  = "ecs"
-  tags               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.name}-scaling" })
+  tags               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.name}-scaling" })
 
   lifecycle {
     precondition {
@@ -176,7 +176,7 @@ resource "aws_cloudwatch_log_group" "logs" {
   kms_key_id        = var.log_kms_key_arn
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.log_group_name}" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.log_group_name}" })
 
   lifecycle {
     precondition {
@@ -201,7 +201,7 @@ resource "aws_ecs_service" "external" {
   name                               = local.name
   platform_version                   = "LATEST"
   propagate_tags                     = "SERVICE"
-  tags                               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.name}" })
+  tags                               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.name}" })
   task_definition                    = aws_ecs_task_definition.definition.arn
   wait_for_steady_state              = false
 
@@ -254,7 +254,7 @@ resource "aws_ecs_service" "this" {
   name                               = local.name
   platform_version                   = "LATEST"
   propagate_tags                     = "SERVICE"
-  tags                               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.name}" })
+  tags                               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.name}" })
   task_definition                    = aws_ecs_task_definition.definition.arn
   wait_for_steady_state              = false
 
@@ -300,7 +300,7 @@ resource "aws_ecs_task_definition" "definition" {
   memory                   = tostring(var.memory)
   network_mode             = "awsvpc"
   requires_compatibilities = ["FARGATE"]
-  tags                     = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.name}" })
+  tags                     = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.name}" })
   task_role_arn            = local.effective_task_role_arn
 
   runtime_platform {
@@ -335,7 +335,7 @@ resource "aws_iam_role" "execution" {
   description           = "ECS execution role of ${local.name}: image pull, logs and secret injection only."
   force_detach_policies = true
   name                  = local.execution_role_name
-  tags                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.execution_role_name}" })
+  tags                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.execution_role_name}" })
 
   lifecycle {
     precondition {
@@ -352,7 +352,7 @@ resource "aws_iam_role" "task" {
   description           = "ECS task role of ${local.name}: no AWS permissions (pass task_role to grant some)."
   force_detach_policies = true
   name                  = local.task_role_name
-  tags                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.task_role_name}" })
+  tags                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.task_role_name}" })
 
   lifecycle {
     precondition {
@@ -380,7 +380,7 @@ resource "aws_security_group" "tasks" {
   description            = "ECS tasks of ${local.name}"
   name                   = local.sg_name
   revoke_rules_on_delete = true
-  tags                   = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}" })
+  tags                   = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}" })
   vpc_id                 = var.vpc_id
 
   lifecycle {
@@ -396,7 +396,7 @@ resource "aws_service_discovery_service" "discovery" {
 
   description = "Tasks of ${local.name}"
   name        = coalesce(local.service_discoveries[count.index].name, var.service_name)
-  tags        = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.name}-discovery" })
+  tags        = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.name}-discovery" })
 
   dns_config {
     namespace_id   = local.service_discoveries[count.index].namespace_id
@@ -422,7 +422,7 @@ resource "aws_vpc_security_group_egress_rule" "extra" {
   prefix_list_id               = each.value.prefix_list_id
   referenced_security_group_id = each.value.referenced_security_group_id
   security_group_id            = aws_security_group.tasks.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-${each.key}" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-${each.key}" })
   to_port                      = each.value.to_port
 }
 
@@ -432,7 +432,7 @@ resource "aws_vpc_security_group_egress_rule" "https" {
   from_port         = 443
   ip_protocol       = "tcp"
   security_group_id = aws_security_group.tasks.id
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-https" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-https" })
   to_port           = 443
 }
 
@@ -444,6 +444,6 @@ resource "aws_vpc_security_group_ingress_rule" "from_load_balancer" {
   ip_protocol                  = "tcp"
   referenced_security_group_id = local.load_balancers[count.index].security_group_id
   security_group_id            = aws_security_group.tasks.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-from-load-balancer" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-from-load-balancer" })
   to_port                      = var.container_port
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
 
 ACCOUNT = "111111111111"
@@ -110,6 +111,7 @@ BAD = [
         "The service discovery name must be a DNS label",
     ),
     Bad("service_discovery", {"namespace_id": "ns-0123456789abcdef", "dns_ttl": -1}, "The dns_ttl must be 0-3600"),
+    *reserved_tag_cases(),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 CROSS = [

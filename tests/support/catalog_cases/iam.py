@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
 
 ACCOUNT = "111111111111"
@@ -97,6 +98,7 @@ BAD = [
     Bad("max_session_duration", 60, "The max_session_duration must be whole seconds from 3600 to 43200."),
     Bad("path", "services", "The path must start and end with '/'"),
     Bad("path", "/" + "a" * 600 + "/", "The path must be at most 512 characters."),
+    *reserved_tag_cases(),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 CROSS = [
