@@ -47,7 +47,9 @@ def plan(tf_cli_config: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     """``terraform show -json`` of tests/fixtures/policy/duplicates with the catalog's ecs_service (one plan)."""
     work = tmp_path_factory.mktemp("policy-duplicates")
     shutil.copytree(FIXTURES / "policy" / "duplicates", work, dirs_exist_ok=True)
-    shutil.copytree(CATALOG / "ecs_service", work / "modules" / "ecs_service", ignore=shutil.ignore_patterns("examples"))
+    shutil.copytree(
+        CATALOG / "ecs_service", work / "modules" / "ecs_service", ignore=shutil.ignore_patterns("examples")
+    )
     tf = Terraform(work, cli_config=tf_cli_config, data_dir=work / ".tfdata")
     tf.init()
     tf.plan("-input=false", out=str(work / "plan.bin"))
@@ -80,10 +82,9 @@ def test_two_instances_of_one_service_collide_on_every_name(plan: dict[str, Any]
     assert findings(results) == expected | OTHER_FINDINGS
     messages = [r["msg"] for entry in results for r in entry["failures"] if r["metadata"]["rule"] == RULE]
     assert any(
-        m.startswith(ECS_SERVICE + ":") and "also planned for module.api.aws_ecs_service.this[0]" in m
-        for m in messages
+        m.startswith(ECS_SERVICE + ":") and "also planned for module.api.aws_ecs_service.this[0]" in m for m in messages
     ), messages
-    assert any("as \"dev-fileflow-worker\" (the same name: AWS ignores letter case here)" in m for m in messages)
+    assert any('as "dev-fileflow-worker" (the same name: AWS ignores letter case here)' in m for m in messages)
 
 
 @pytest.mark.terraform
@@ -216,7 +217,7 @@ def test_a_duplicate_split_over_pieces_is_found_once(engine: str) -> None:
 
 def test_the_view_and_the_data_name_the_same_types() -> None:
     """view.NAMED_TYPES (which resources the first piece carries whole) and the data's namespaces are one list."""
-    assert view.NAMED_TYPES == set(policy_data.NAME_NAMESPACES)
+    assert set(policy_data.NAME_NAMESPACES) == view.NAMED_TYPES
     spaces = policy_data.name_namespaces()
     assert set(policy_data.NAME_ATTRIBUTES) <= set(spaces)
     for spec in spaces.values():

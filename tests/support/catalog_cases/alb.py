@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 CERT = "arn:aws:acm:ap-northeast-2:111111111111:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 CERT2 = "arn:aws:acm:ap-northeast-2:111111111111:certificate/1a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"

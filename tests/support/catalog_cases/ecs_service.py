@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 ACCOUNT = "111111111111"
 KMS = f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/0123abcd-4567-89ab-cdef-0123456789ab"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 ACCOUNT = "111111111111"
 SECRET = f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:dev/fileflow/api-key-AbCdEf"

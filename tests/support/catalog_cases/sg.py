@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.catalog_cases import reserved_tag_cases
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 VALID: dict[str, Any] = {
     "environment": "dev",

@@ -413,7 +413,10 @@ def _named_changes(plan: dict[str, Any]) -> dict[str, Any]:
     changes = plan.get("resource_changes")
     if not isinstance(changes, list):
         return plan
-    return {**plan, "resource_changes": [rc for rc in changes if isinstance(rc, dict) and rc.get("type") in NAMED_TYPES]}
+    return {
+        **plan,
+        "resource_changes": [rc for rc in changes if isinstance(rc, dict) and rc.get("type") in NAMED_TYPES],
+    }
 
 
 def _named(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
