@@ -29,21 +29,30 @@ else := [r |
 	some r in rs
 ]
 
-# Cost: one pass builds a sort key per named resource, one sort, one pass over neighbours. Pairing every name with
-# every other would be quadratic, and a plan of thousands of roles and groups is ordinary. The separator cannot occur
-# in an AWS name or a Terraform address.
+# Cost: one pass builds a key per named resource; when the keys are all distinct (the usual plan) that is all.
+# Otherwise one sort and one pass over neighbours: pairing every name with every other would be quadratic, and a
+# plan of thousands of roles and groups is ordinary. The separator cannot occur in an AWS name or a Terraform address.
 sep := "\u0001"
 
-evaluate(ctx, cfg) := duplicates(sorted) if {
+evaluate(ctx, cfg) := found if {
 	spaces := cfg.name_namespaces
-	sorted := sort([concat(sep, [k, r.address, raw]) |
+	keyed := [[k, r.address, raw] |
 		some r in named(ctx)
 		spec := spaces[r.type]
 		attr := spec.attribute
 		raw := r.values[attr]
 		k := name_key(r, spec, raw)
-	])
+	]
+	found := duplicates_of(keyed)
 }
+
+# (a sorted array, not a set, tells whether the keys are distinct: rego-cpp inserts into a set in linear time)
+duplicates_of(keyed) := set() if {
+	ks := sort([e[0] | some e in keyed])
+	every i in numbers.range(1, count(ks) - 1) {
+		ks[i] != ks[i - 1]
+	}
+} else := duplicates(sort([concat(sep, e) | some e in keyed]))
 
 # namespace, scope and name (lower-cased where AWS ignores case), joined; undefined while the name or scope is unknown
 name_key(r, spec, raw) := concat(sep, [spec.namespace, scope, folded(raw, spec.case_insensitive)]) if {

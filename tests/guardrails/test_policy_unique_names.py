@@ -222,4 +222,4 @@ def test_the_view_and_the_data_name_the_same_types() -> None:
     assert set(policy_data.NAME_ATTRIBUTES) <= set(spaces)
     for spec in spaces.values():
         for attr in (spec["attribute"], spec["scope_attribute"]):
-            assert not attr or attr in view.PROJECTED_ATTRIBUTES, attr
+            assert not attr or attr in view.NAMED_ATTRIBUTES <= view.PROJECTED_ATTRIBUTES, attr

@@ -109,6 +109,11 @@ NAMED_TYPES = frozenset(
         "aws_cloudwatch_log_group",
     }
 )
+#: the name and scope attributes of NAMED_TYPES (guardrails.name_namespaces' attribute and scope_attribute)
+NAMED_ATTRIBUTES = frozenset(
+    {"name", "bucket", "function_name", "identifier", "cluster_identifier", "replication_group_id"}
+    | {"vpc_id", "cluster", "event_bus_name"}
+)
 #: configuration attributes whose references the policies follow (lib.rego's ref_attributes)
 REF_ATTRIBUTES = ("security_group_id", "security_groups", "bucket")
 #: prefix-list attributes whose references are all kept, "?reference" when not a resource (lib.rego's
@@ -420,9 +425,15 @@ def _named_changes(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def _named(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What unique_names.rego reads of each named resource."""
+    """What unique_names.rego reads of each named resource: its name and scope attributes only (the first piece
+    carries these for the whole plan, so they are kept small)."""
     return [
-        {"address": r["address"], "type": r["type"], "values": r["values"], "unknown": r["unknown"]}
+        {
+            "address": r["address"],
+            "type": r["type"],
+            "values": {k: v for k, v in r["values"].items() if k in NAMED_ATTRIBUTES},
+            "unknown": {k: v for k, v in r["unknown"].items() if k in NAMED_ATTRIBUTES},
+        }
         for r in resources
         if r["type"] in NAMED_TYPES
     ]
