@@ -223,3 +223,25 @@ def test_the_view_and_the_data_name_the_same_types() -> None:
     for spec in spaces.values():
         for attr in (spec["attribute"], spec["scope_attribute"]):
             assert not attr or attr in view.NAMED_ATTRIBUTES <= view.PROJECTED_ATTRIBUTES, attr
+
+
+def test_a_big_file_checked_in_two_processes_finds_the_duplicate_once(tmp_path: Path) -> None:
+    """`infra policy check` of a big plan file forks a worker that builds one half's view (pipeline.py): the first
+    half carries the named resources of the whole plan, so the two roles, which land in different halves, meet."""
+    from platform_tools.guardrails.policy.pipeline import pipelined
+    from platform_tools.guardrails.policy.runner import check_path
+
+    plan = _roles(5000)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    assert pipelined(path)
+    halves = view.split_plan(plan, 2, (0.6, 0.4))
+    holder = [
+        n
+        for n, h in enumerate(halves)
+        for rc in h["resource_changes"]
+        if rc["address"] in ("module.m0.aws_iam_role.this", "module.m4999.aws_iam_role.this")
+    ]
+    assert len(set(holder)) == 2, "both roles in one half: proves nothing"
+    results = check_path(path, engine="regorus")
+    assert {f for f in findings(results) if f[1] == RULE} == {("failures", RULE, "module.m4999.aws_iam_role.this")}
