@@ -36,6 +36,15 @@ cfg := {
 		"aws_kms_alias": {"attribute": "name", "strip_prefix": "alias/"},
 		"aws_lb": {"attribute": "name"}
 	},
+	"name_namespaces": {
+		"aws_iam_role": {"namespace": "IAM role", "attribute": "name", "case_insensitive": true, "scope_attribute": "", "scope_default": ""},
+		"aws_sqs_queue": {"namespace": "SQS queue", "attribute": "name", "case_insensitive": false, "scope_attribute": "", "scope_default": ""},
+		"aws_lb": {"namespace": "load balancer", "attribute": "name", "case_insensitive": false, "scope_attribute": "", "scope_default": ""},
+		"aws_alb": {"namespace": "load balancer", "attribute": "name", "case_insensitive": false, "scope_attribute": "", "scope_default": ""},
+		"aws_cloudwatch_log_group": {"namespace": "CloudWatch log group", "attribute": "name", "case_insensitive": false, "scope_attribute": "", "scope_default": ""},
+		"aws_security_group": {"namespace": "security group", "attribute": "name", "case_insensitive": false, "scope_attribute": "vpc_id", "scope_default": "default VPC"},
+		"aws_ecs_service": {"namespace": "ECS service", "attribute": "name", "case_insensitive": false, "scope_attribute": "cluster", "scope_default": "default"}
+	},
 	"fixed_names": ["terraform-state-lock", "acme-terraform-state-100000000000"],
 	"fixed_name_patterns": ["^atlantis-target-[a-z0-9-]+$"],
 	"public_subnet_tiers": ["public"],

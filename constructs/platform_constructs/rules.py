@@ -204,6 +204,20 @@ class NotIn(Rule):
 
 
 @dataclass(frozen=True)
+class NotInIgnoringCase(Rule):
+    """A string that is none of ``values`` in any letter case (tag keys the module sets itself: ``service`` next to
+    ``Service`` is a second tag to cost allocation and the tag policy, and the same key to IAM)."""
+
+    values: tuple[str, ...]
+
+    def holds(self, value: Any) -> bool:
+        return isinstance(value, str) and value.lower() not in {v.lower() for v in self.values}
+
+    def condition(self, ref: str) -> str:
+        return f"!contains([{', '.join(expression(v.lower(), literal=True) for v in self.values)}], lower({ref}))"
+
+
+@dataclass(frozen=True)
 class NotStartingWith(Rule):
     """A string that does not start with ``prefix`` (reserved names)."""
 

@@ -15,7 +15,7 @@ resource "aws_acm_certificate" "certificate" {
   domain_name               = each.value.domain_name
   key_algorithm             = "RSA_2048"
   subject_alternative_names = each.value.subject_alternative_names
-  tags                      = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.alb_name}" })
+  tags                      = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.alb_name}" })
   validation_method         = "DNS"
 
   options {
@@ -48,7 +48,7 @@ resource "aws_lb" "this" {
   name                       = local.alb_name
   security_groups            = var.security_group_ids
   subnets                    = var.subnet_ids
-  tags                       = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.alb_name}" })
+  tags                       = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.alb_name}" })
 
   access_logs {
     bucket  = var.access_logs_bucket == null ? "" : var.access_logs_bucket
@@ -78,7 +78,7 @@ resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.alb_name}-http" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.alb_name}-http" })
 
   default_action {
     type = "redirect"
@@ -97,7 +97,7 @@ resource "aws_lb_listener" "https" {
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = var.ssl_policy
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.alb_name}-https" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.alb_name}-https" })
 
   default_action {
     target_group_arn = var.default_target_group == null ? null : aws_lb_target_group.target[var.default_target_group].arn
@@ -144,7 +144,7 @@ resource "aws_lb_listener_rule" "rule" {
 
   listener_arn = aws_lb_listener.https.arn
   priority     = each.value.priority
-  tags         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.alb_name}-${each.key}" })
+  tags         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.alb_name}-${each.key}" })
 
   action {
     target_group_arn = aws_lb_target_group.target[each.value.target_group].arn
@@ -197,7 +197,7 @@ resource "aws_lb_target_group" "target" {
   port                 = each.value.port
   protocol             = each.value.protocol
   protocol_version     = each.value.protocol_version
-  tags                 = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.target_group_names[each.key]}" })
+  tags                 = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.target_group_names[each.key]}" })
   target_type          = each.value.target_type
   vpc_id               = var.vpc_id
 

@@ -279,7 +279,7 @@ variable "subnet_ids" {
 }
 
 variable "tags" {
-  description = "Extra tags for every taggable resource, merged over Environment/Service/ManagedBy."
+  description = "Extra tags for every taggable resource. They only add keys: the module's own tags (Environment, Service, ManagedBy, Name) always win, and passing one of them, in any letter case, is refused."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -287,6 +287,11 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : can(regex("^(?:[A-Za-z0-9 _.:/=+@-]{1,128})$", k))])
     error_message = "Tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@ (aws: is reserved by AWS)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : !contains(["environment", "service", "managedby", "name"], lower(k))])
+    error_message = "Tag keys Environment, Service, ManagedBy, Name (in any letter case) are set by the module and cannot be overridden: remove them from tags (Environment and Service come from the environment and service_name inputs, Name from the naming rule)."
   }
 
   validation {

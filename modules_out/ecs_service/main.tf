@@ -179,7 +179,7 @@ resource "aws_appautoscaling_target" "scaling" {
   resource_id        = "service/${local.cluster_name}/${one(concat(aws_ecs_service.this[*].name, aws_ecs_service.external[*].name))}"
   scalable_dimension = "ecs:service:DesiredCount"
   service_namespace  = "ecs"
-  tags               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.service_full_name}-scaling" })
+  tags               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.service_full_name}-scaling" })
 
   lifecycle {
     precondition {
@@ -203,7 +203,7 @@ resource "aws_cloudwatch_log_group" "logs" {
   kms_key_id        = var.log_kms_key_arn
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.log_group_name}" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.log_group_name}" })
 
   lifecycle {
     precondition {
@@ -228,7 +228,7 @@ resource "aws_ecs_service" "external" {
   name                               = local.service_full_name
   platform_version                   = "LATEST"
   propagate_tags                     = "SERVICE"
-  tags                               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.service_full_name}" })
+  tags                               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.service_full_name}" })
   task_definition                    = aws_ecs_task_definition.definition.arn
   wait_for_steady_state              = false
 
@@ -281,7 +281,7 @@ resource "aws_ecs_service" "this" {
   name                               = local.service_full_name
   platform_version                   = "LATEST"
   propagate_tags                     = "SERVICE"
-  tags                               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.service_full_name}" })
+  tags                               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.service_full_name}" })
   task_definition                    = aws_ecs_task_definition.definition.arn
   wait_for_steady_state              = false
 
@@ -327,7 +327,7 @@ resource "aws_ecs_task_definition" "definition" {
   memory                   = tostring(var.memory)
   network_mode             = "awsvpc"
   requires_compatibilities = ["FARGATE"]
-  tags                     = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.service_full_name}" })
+  tags                     = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.service_full_name}" })
   task_role_arn            = local.effective_task_role_arn
 
   runtime_platform {
@@ -407,7 +407,7 @@ resource "aws_iam_role" "execution" {
   description           = "ECS execution role of ${local.service_full_name}: image pull, logs and secret injection only."
   force_detach_policies = true
   name                  = local.execution_role_name
-  tags                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.execution_role_name}" })
+  tags                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.execution_role_name}" })
 
   lifecycle {
     precondition {
@@ -424,7 +424,7 @@ resource "aws_iam_role" "task" {
   description           = "ECS task role of ${local.service_full_name}: no AWS permissions (pass task_role to grant some)."
   force_detach_policies = true
   name                  = local.task_role_name
-  tags                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.task_role_name}" })
+  tags                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.task_role_name}" })
 
   lifecycle {
     precondition {
@@ -460,7 +460,7 @@ resource "aws_security_group" "tasks" {
   description            = "ECS tasks of ${local.service_full_name}"
   name                   = local.sg_name
   revoke_rules_on_delete = true
-  tags                   = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}" })
+  tags                   = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}" })
   vpc_id                 = var.vpc_id
 
   lifecycle {
@@ -476,7 +476,7 @@ resource "aws_service_discovery_service" "discovery" {
 
   description = "Tasks of ${local.service_full_name}"
   name        = coalesce(local.service_discoveries[count.index].name, var.name == null ? var.service_name : "${var.service_name}-${var.name}")
-  tags        = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.service_full_name}-discovery" })
+  tags        = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.service_full_name}-discovery" })
 
   dns_config {
     namespace_id   = local.service_discoveries[count.index].namespace_id
@@ -502,7 +502,7 @@ resource "aws_vpc_security_group_egress_rule" "extra" {
   prefix_list_id               = each.value.prefix_list_id
   referenced_security_group_id = each.value.referenced_security_group_id
   security_group_id            = aws_security_group.tasks.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-${each.key}" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-${each.key}" })
   to_port                      = each.value.to_port
 }
 
@@ -512,7 +512,7 @@ resource "aws_vpc_security_group_egress_rule" "https" {
   from_port         = 443
   ip_protocol       = "tcp"
   security_group_id = aws_security_group.tasks.id
-  tags              = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-https" })
+  tags              = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-https" })
   to_port           = 443
 }
 
@@ -524,6 +524,6 @@ resource "aws_vpc_security_group_ingress_rule" "from_load_balancer" {
   ip_protocol                  = "tcp"
   referenced_security_group_id = local.load_balancers[count.index].security_group_id
   security_group_id            = aws_security_group.tasks.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-from-load-balancer" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-from-load-balancer" })
   to_port                      = var.container_port
 }

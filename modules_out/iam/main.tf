@@ -189,7 +189,7 @@ resource "aws_iam_role" "this" {
   name                  = local.role_name
   path                  = var.path
   permissions_boundary  = var.permissions_boundary_arn
-  tags                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.role_name}" })
+  tags                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.role_name}" })
 
   lifecycle {
     precondition {

@@ -97,7 +97,7 @@ resource "aws_db_instance" "replica" {
   storage_encrypted                     = true
   storage_throughput                    = var.storage.throughput
   storage_type                          = var.storage.type
-  tags                                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Role = "read-replica" }, { Name = "${local.identifier}-${each.key}" })
+  tags                                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Role = "read-replica" }, { Name = "${local.identifier}-${each.key}" })
   vpc_security_group_ids                = [aws_security_group.sg.id]
 }
 
@@ -141,7 +141,7 @@ resource "aws_db_instance" "this" {
   storage_encrypted                     = true
   storage_throughput                    = var.storage.throughput
   storage_type                          = var.storage.type
-  tags                                  = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.identifier}" })
+  tags                                  = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.identifier}" })
   username                              = var.username
   vpc_security_group_ids                = [aws_security_group.sg.id]
 
@@ -180,7 +180,7 @@ resource "aws_db_option_group" "options" {
   major_engine_version     = var.engine_version
   name                     = local.group_name
   option_group_description = "Options of ${local.identifier} (${local.family})"
-  tags                     = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.group_name}" })
+  tags                     = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.group_name}" })
 
   option {
     option_name = "MARIADB_AUDIT_PLUGIN"
@@ -202,7 +202,7 @@ resource "aws_db_parameter_group" "mysql" {
   description = "Parameters of ${local.identifier} (mysql${var.engine_version})"
   family      = "mysql${var.engine_version}"
   name        = "${local.identifier}-mysql${replace(var.engine_version, ".", "-")}"
-  tags        = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.identifier}-mysql${replace(var.engine_version, ".", "-")}" })
+  tags        = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.identifier}-mysql${replace(var.engine_version, ".", "-")}" })
 
   dynamic "parameter" {
     for_each = local.all_parameters
@@ -231,7 +231,7 @@ resource "aws_db_parameter_group" "postgres" {
   description = "Parameters of ${local.identifier} (postgres${split(".", var.engine_version)[0]})"
   family      = "postgres${split(".", var.engine_version)[0]}"
   name        = "${local.identifier}-postgres${split(".", var.engine_version)[0]}"
-  tags        = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.identifier}-postgres${split(".", var.engine_version)[0]}" })
+  tags        = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.identifier}-postgres${split(".", var.engine_version)[0]}" })
 
   dynamic "parameter" {
     for_each = local.all_parameters
@@ -258,7 +258,7 @@ resource "aws_db_subnet_group" "subnets" {
   description = "Private subnets of ${local.identifier}"
   name        = local.identifier
   subnet_ids  = var.subnet_ids
-  tags        = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.identifier}" })
+  tags        = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.identifier}" })
 }
 
 resource "aws_iam_role" "monitoring" {
@@ -267,7 +267,7 @@ resource "aws_iam_role" "monitoring" {
   assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "monitoring.rds.amazonaws.com" } }] })
   description        = "Enhanced monitoring of RDS ${local.identifier}"
   name               = local.monitoring_role_name
-  tags               = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.monitoring_role_name}" })
+  tags               = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.monitoring_role_name}" })
 
   lifecycle {
     precondition {
@@ -304,7 +304,7 @@ resource "aws_kms_key" "key" {
   deletion_window_in_days = 30
   description             = "RDS ${local.identifier}: storage, Performance Insights and the master password secret"
   enable_key_rotation     = true
-  tags                    = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.identifier}" })
+  tags                    = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.identifier}" })
 }
 
 resource "aws_kms_key_policy" "key_policy" {
@@ -327,7 +327,7 @@ resource "aws_security_group" "sg" {
   description            = "RDS ${local.identifier}: database port from the allowed groups only"
   name                   = local.sg_name
   revoke_rules_on_delete = true
-  tags                   = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}" })
+  tags                   = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}" })
   vpc_id                 = var.vpc_id
 
   lifecycle {
@@ -346,6 +346,6 @@ resource "aws_vpc_security_group_ingress_rule" "ingress" {
   ip_protocol                  = "tcp"
   referenced_security_group_id = each.value
   security_group_id            = aws_security_group.sg.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-${each.key}" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-${each.key}" })
   to_port                      = local.port
 }

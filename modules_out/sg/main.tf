@@ -85,7 +85,7 @@ resource "aws_security_group" "this" {
   description            = var.description
   name                   = local.sg_name
   revoke_rules_on_delete = true
-  tags                   = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}" })
+  tags                   = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}" })
   vpc_id                 = var.vpc_id
 
   lifecycle {
@@ -107,7 +107,7 @@ resource "aws_vpc_security_group_egress_rule" "egress" {
   prefix_list_id               = each.value.prefix_list_id
   referenced_security_group_id = each.value.referenced_security_group_id
   security_group_id            = aws_security_group.this.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-${each.key}" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-${each.key}" })
   to_port                      = each.value.ip_protocol == "-1" ? null : each.value.to_port
 
   lifecycle {
@@ -134,7 +134,7 @@ resource "aws_vpc_security_group_ingress_rule" "ingress" {
   prefix_list_id               = each.value.prefix_list_id
   referenced_security_group_id = each.value.referenced_security_group_id
   security_group_id            = aws_security_group.this.id
-  tags                         = merge({ Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, var.tags, { Name = "${local.sg_name}-${each.key}" })
+  tags                         = merge(var.tags, { Environment = var.environment, Service = var.service_name, ManagedBy = "terraform" }, { Name = "${local.sg_name}-${each.key}" })
   to_port                      = each.value.ip_protocol == "-1" ? null : each.value.to_port
 
   lifecycle {

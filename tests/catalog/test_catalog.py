@@ -160,7 +160,8 @@ def test_example_plans_when_ids_come_from_other_resources(
     """Every example plans with the real provider (offline: fake credentials, nothing looked up) even when the
     ids it passes are computed: modules compose (outputs of one, unknown at plan, feed another without
     breaking count/for_each), every taggable resource carries the identity tags, and the plan passes the
-    guardrail policies service repos are held to (policy/, the same runner as `infra policy check`)."""
+    guardrail policies service repos are held to (policy/, the same runner as `infra policy check`), among them
+    unique_names: no two resources of the example take one name."""
     copy = tmp_path / "modules_out"
     shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     work = _computed_copy(copy / example)
@@ -186,6 +187,23 @@ def _assert_passes_the_policies(plan: dict[str, Any]) -> None:
         for result in report[kind]
     ]
     assert not findings, "the example breaks the guardrail policies:\n" + "\n".join(findings)
+    _assert_names_were_compared(plan)
+
+
+def _assert_names_were_compared(plan: dict[str, Any]) -> None:
+    """unique_names.rego found no two resources with one name above, and that is not because it had nothing to
+    compare: the example plans resources whose names AWS keeps unique, with names known at plan time."""
+    from platform_tools.guardrails.policy.data import name_namespaces
+
+    spaces = name_namespaces()
+    known = [
+        rc["address"]
+        for rc in plan["resource_changes"]
+        if rc["type"] in spaces
+        and isinstance(rc["change"]["after"].get(spaces[rc["type"]]["attribute"]), str)
+        and rc["change"]["after_unknown"].get(spaces[rc["type"]]["attribute"]) is not True
+    ]
+    assert known, "no resource whose name unique_names.rego compares"
 
 
 def _assert_creates_tagged_resources(plan: dict[str, Any]) -> None:

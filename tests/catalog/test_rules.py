@@ -36,6 +36,7 @@ from platform_constructs.rules import (
     Matches,
     NotContaining,
     NotIn,
+    NotInIgnoringCase,
     NotMatches,
     NotStartingWith,
     OneOf,
@@ -137,6 +138,11 @@ CASES: list[Case] = [
         ),
     ),
     Case("string", NotStartingWith("preset- is reserved", "preset-"), ("web", "preset-web", "xpreset-")),
+    Case(
+        "string",
+        NotInIgnoringCase("set by the module", ("Service", "ManagedBy")),
+        ("Team", "Service", "service", "MANAGEDBY", "Services", "ManagedByTeam"),
+    ),
     Case(
         "string",
         NotMatches("no admin policy", r"arn:aws:iam::aws:policy/AdministratorAccess"),

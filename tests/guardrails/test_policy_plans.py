@@ -105,7 +105,8 @@ def test_evasions_are_findings(plans: dict[str, dict[str, Any]]) -> None:
 def test_good_stack_is_clean(plans: dict[str, dict[str, Any]]) -> None:
     results = check_everywhere(plans["good"])
     assert findings(results) == set()
-    assert counts(results)["successes"] == 2 * 5 + 2  # deny and warn of five policies, deny and no warn of exceptions
+    # deny and warn of five policies; deny and no warn of exceptions and of unique_names
+    assert counts(results)["successes"] == 2 * 5 + 2 * 2
 
 
 @pytest.mark.terraform

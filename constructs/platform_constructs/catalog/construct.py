@@ -238,11 +238,13 @@ class CatalogConstruct(Construct):
         )
 
     def tags(self, name_value: str, extra: str = "{}") -> str:
-        """Tags of a taggable resource: the identity tags (``conventions.IDENTITY_TAGS``, so a resource is
-        attributable even in an account whose provider sets no default_tags), the caller's ``tags``, ``Name``."""
+        """Tags of a taggable resource: the caller's ``tags``, then the module's own, which win (``merge`` keeps
+        the last value of a key): the identity tags (``conventions.IDENTITY_TAGS``, so a resource is attributable
+        even in an account whose provider sets no default_tags), ``extra`` and ``Name``. The ``tags`` input
+        refuses those keys in any case (``common.reserved_tag_keys``); the order is the second line of defence."""
         parts = [
-            f'{{ Environment = var.environment, Service = var.service_name, ManagedBy = "{MANAGED_BY}" }}',
             "var.tags",
+            f'{{ Environment = var.environment, Service = var.service_name, ManagedBy = "{MANAGED_BY}" }}',
             *([extra] if extra != "{}" else []),
             f'{{ Name = "{name_value}" }}',
         ]

@@ -57,6 +57,11 @@ def module_readme(name: str, doc: dict[str, Any], module_dir: Path, source: str,
         "Requirements: Terraform `>= 1.5`, AWS provider `>= 5.100, < 7.0`. The module configures no provider:",
         'the caller\'s `provider "aws"` (with its `default_tags`) applies.',
         "",
+        "Tags: every taggable resource carries `Environment` and `Service` (from `environment` and `service_name`),",
+        "`ManagedBy = terraform` and its `Name`; the provider's `default_tags` and the `tags` input add the rest",
+        "(Team, Owner, CostCenter). The module's own tags always win: `tags` only adds keys, and a key the module",
+        "sets (see `tags` below), in any letter case, fails the plan with the key and the fix.",
+        "",
     ]
     if cls.SECURITY_NOTES:
         lines += ["## Secure by default", ""]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 CERT = "arn:aws:acm:ap-northeast-2:111111111111:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 CERT2 = "arn:aws:acm:ap-northeast-2:111111111111:certificate/1a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -104,6 +105,7 @@ BAD = [
     Bad("listener_rules", rule(path_patterns=[f"/{i}" for i in range(6)]), "Give at most 5 path patterns"),
     Bad("listener_rules", rule(host_headers=["a_b.example.com"]), "Host headers must be 1-128 characters"),
     Bad("listener_rules", rule(host_headers=[f"h{i}.example.com" for i in range(6)]), "Give at most 5 host headers"),
+    *reserved_tag_cases(),
 ]
 DOMAIN = {"domain_name": "app.example.com", "zone_id": "Z0123456789ABCDEFGHIJ"}
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 ACCOUNT = "111111111111"
 KMS = f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/0123abcd-4567-89ab-cdef-0123456789ab"
@@ -157,6 +158,7 @@ BAD = [
     Bad("firelens", firelens(options={"bad key": "x"}), "options: Log router option names must be"),
     Bad("firelens", firelens(cpu=-1), "cpu: The log router cpu must be"),
     Bad("firelens", firelens(memory_reservation=10), "memory_reservation: The log router memory_reservation must be"),
+    *reserved_tag_cases(),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 CROSS = [

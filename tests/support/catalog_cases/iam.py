@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 ACCOUNT = "111111111111"
 SECRET = f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:dev/fileflow/api-key-AbCdEf"
@@ -97,6 +98,7 @@ BAD = [
     Bad("max_session_duration", 60, "The max_session_duration must be whole seconds from 3600 to 43200."),
     Bad("path", "services", "The path must start and end with '/'"),
     Bad("path", "/" + "a" * 600 + "/", "The path must be at most 512 characters."),
+    *reserved_tag_cases(),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 CROSS = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 VALID: dict[str, Any] = {
     "environment": "dev",
@@ -60,6 +61,7 @@ BAD = [
     Bad("performance_insights_retention_period", 30, "must be 7, a multiple of 31 up to 713, or 731."),
     Bad("monitoring_interval", 45, "The monitoring_interval must be 0, 1, 5, 10, 15, 30 or 60."),
     Bad("master_password_rotation_days", 0, "The master_password_rotation_days must be 1 to 365."),
+    *reserved_tag_cases("Role"),
 ]
 # Preconditions: several inputs together.
 CROSS = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from support.catalog import Bad, Cross
+from support.catalog_cases import reserved_tag_cases
 
 VALID: dict[str, Any] = {
     "environment": "dev",
@@ -69,6 +70,7 @@ BAD = [
     ),
     Bad("egress_rules", rule(cidr_ipv4=None, prefix_list_id="pl-"), "prefix_list_id: Must be a prefix list id"),
     Bad("description", "ünïcode", "The description must be 1-255 printable ASCII"),
+    *reserved_tag_cases(),
 ]
 # Preconditions: several inputs together (Terraform checks them at plan time, Python at props time).
 OPEN = "Ingress CIDRs must lie inside private address space or allowed_public_cidrs"

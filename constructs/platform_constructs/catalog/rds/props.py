@@ -16,8 +16,12 @@ from platform_constructs.catalog.common import (
     SecurityGroupIdRule,
     Segment,
     SubnetIds,
+    TagKey,
+    TagValue,
     VpcId,
     at_least,
+    reserved_tag_keys,
+    tags_description,
 )
 from platform_constructs.catalog.props import CrossCheck, ModuleProps
 from platform_constructs.catalog.rds.rules import AutoscalingCeiling, ProvisionedIops
@@ -43,6 +47,8 @@ TLS_PARAMETERS = ("rds.force_ssl", "require_secure_transport")
 MYSQL_NO_PI_CLASSES = ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small")
 PI_RETENTION = (7, *range(31, 714, 31), 731)
 MAX_REPLICAS = 5
+#: tags the rds module sets besides the common ones (Role = read-replica on replicas)
+RDS_TAGS = ("Role",)
 #: the RDS identifier limit; replicas are named ``<identifier>-<key>``
 IDENTIFIER_MAX = 63
 
@@ -114,6 +120,10 @@ class DbParameter(ModuleProps):
 class RdsProps(CommonProps):
     name: Annotated[str, Segment] = Field(
         "db", description="Name segment: the instance is {environment}-{service_name}-{name}."
+    )
+    #: read replicas carry Role = read-replica, which the caller's tags cannot replace either
+    tags: Annotated[dict[str, str], keys(TagKey), keys(reserved_tag_keys(RDS_TAGS)), each(TagValue)] = Field(
+        default_factory=dict, description=tags_description(RDS_TAGS)
     )
     engine: Annotated[str, OneOf("The engine must be postgres or mysql.", ENGINES)] = Field(
         description="Database engine: postgres or mysql."

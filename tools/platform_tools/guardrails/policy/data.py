@@ -52,6 +52,65 @@ NAME_ATTRIBUTES: dict[str, dict[str, str]] = {
     "aws_cloudwatch_event_rule": {"attribute": "name"},
 }
 
+#: Name namespaces for unique_names.rego: resource types whose names AWS keeps unique, and which types share one
+#: namespace. The name attribute is NAME_ATTRIBUTES' (``attribute`` here only for types naming.rego does not judge).
+#: ``case_insensitive``: AWS refuses a second name differing only in case (IAM) or stores names lower-cased (RDS,
+#: ElastiCache). ``scope_attribute``: the namespace is per value of that attribute (a security group name is unique
+#: per VPC, an ECS service name per cluster, a rule name per event bus), ``scope_default`` when it is unset. Every
+#: other namespace is the plan's account and region (IAM names are account-wide, S3 bucket names global, the rest
+#: per region); policy/README.md says what that means for a plan with providers in several regions.
+NAME_NAMESPACES: dict[str, dict[str, Any]] = {
+    "aws_s3_bucket": {"namespace": "s3 bucket"},
+    "aws_dynamodb_table": {"namespace": "DynamoDB table"},
+    "aws_kms_alias": {"namespace": "KMS alias"},
+    "aws_lb": {"namespace": "load balancer"},
+    "aws_alb": {"namespace": "load balancer"},
+    "aws_lb_target_group": {"namespace": "target group"},
+    "aws_alb_target_group": {"namespace": "target group", "attribute": "name"},
+    "aws_security_group": {"namespace": "security group", "scope_attribute": "vpc_id", "scope_default": "default VPC"},
+    "aws_ecs_cluster": {"namespace": "ECS cluster"},
+    "aws_ecs_service": {"namespace": "ECS service", "scope_attribute": "cluster", "scope_default": "default"},
+    "aws_iam_role": {"namespace": "IAM role", "case_insensitive": True},
+    "aws_iam_policy": {"namespace": "IAM policy", "case_insensitive": True},
+    "aws_iam_user": {"namespace": "IAM user", "case_insensitive": True, "attribute": "name"},
+    "aws_iam_group": {"namespace": "IAM group", "case_insensitive": True, "attribute": "name"},
+    "aws_iam_instance_profile": {"namespace": "IAM instance profile", "case_insensitive": True, "attribute": "name"},
+    "aws_lambda_function": {"namespace": "Lambda function"},
+    "aws_sns_topic": {"namespace": "SNS topic"},
+    "aws_sqs_queue": {"namespace": "SQS queue"},
+    "aws_db_instance": {"namespace": "RDS DB instance", "case_insensitive": True},
+    "aws_rds_cluster": {"namespace": "RDS DB cluster", "case_insensitive": True},
+    "aws_db_subnet_group": {"namespace": "RDS DB subnet group", "case_insensitive": True},
+    "aws_db_parameter_group": {"namespace": "RDS DB parameter group", "case_insensitive": True},
+    "aws_elasticache_replication_group": {"namespace": "ElastiCache replication group", "case_insensitive": True},
+    "aws_cloudwatch_event_rule": {
+        "namespace": "EventBridge rule",
+        "scope_attribute": "event_bus_name",
+        "scope_default": "default",
+    },
+    "aws_cloudwatch_log_group": {"namespace": "CloudWatch log group", "attribute": "name"},
+}
+
+
+def name_namespaces() -> dict[str, dict[str, Any]]:
+    """``guardrails.name_namespaces``: :data:`NAME_NAMESPACES` with every entry's name attribute filled in from
+    :data:`NAME_ATTRIBUTES` (one table says where a type keeps its name) and every flag explicit."""
+    out = {}
+    for rtype, spec in NAME_NAMESPACES.items():
+        attribute = spec.get("attribute") or NAME_ATTRIBUTES[rtype]["attribute"]
+        out[rtype] = {
+            "namespace": spec["namespace"],
+            "attribute": attribute,
+            "case_insensitive": bool(spec.get("case_insensitive", False)),
+            "scope_attribute": spec.get("scope_attribute", ""),
+            "scope_default": spec.get("scope_default", ""),
+        }
+    return out
+
+
+#: rules no exception may waive: a duplicate name fails at apply whatever anybody approved
+UNWAIVABLE_RULES = ("unique_names.duplicate",)
+
 #: Subnet Name-tag segments that mark a public tier (public IPs on launch allowed).
 PUBLIC_SUBNET_TIERS = ("public",)
 #: Name segments or Exposure tag values that mark a load balancer as meant to face the internet.
@@ -181,6 +240,16 @@ def exception_problems(
         rule = entry.get("rule")
         if isinstance(rule, str) and rule.strip() and not RULE_ID.match(rule):
             out.append(Problem(f"{where}.rule", "is not a policy rule id", rule, _EXCEPTION_FIX["rule"]))
+        elif rule in UNWAIVABLE_RULES:
+            out.append(
+                Problem(
+                    f"{where}.rule",
+                    "cannot be excepted: AWS refuses the second resource of a duplicate name at apply, whatever is "
+                    "approved here",
+                    rule,
+                    "rename one of the two resources (a distinct name segment or module input) and delete the entry",
+                )
+            )
         ident = entry.get("id")
         if isinstance(ident, str) and ident in seen:
             out.append(
@@ -248,6 +317,7 @@ def build_data(
             },
             "taggable_types": dict.fromkeys(taggable_types(), True),
             "name_attributes": NAME_ATTRIBUTES,
+            "name_namespaces": name_namespaces(),
             "fixed_names": fixed_names(registry),
             "fixed_name_patterns": [r"^atlantis-target-[a-z0-9-]+$"],
             "public_subnet_tiers": list(PUBLIC_SUBNET_TIERS),

@@ -64,8 +64,11 @@ def _worker(file: Path, rego: Engine, policy_dir: Path, *, to_parent: int, from_
     from platform_tools.guardrails.policy.view import split_plan, view
 
     try:
-        halves = split_plan(load_document(file), 2, PARENT_SHARE)
-        inputs = [json.dumps({"platform_view": piece}) for piece in pieces(view(halves[0]), rego)]
+        plan = load_document(file)
+        halves = split_plan(plan, 2, PARENT_SHARE)
+        # names are compared across the whole plan: the first half carries every named resource, the other none
+        first = view(halves[0], named_from=plan)
+        inputs = [json.dumps({"platform_view": piece}) for piece in pieces(first, rego)]
         _write_all(to_parent, INPUT + "\n".join(inputs))
     except ConfigError as err:
         problems = [{"path": p.path, "message": p.message, "value": p.value, "fix": p.fix} for p in err.problems]
@@ -78,7 +81,7 @@ def _worker(file: Path, rego: Engine, policy_dir: Path, *, to_parent: int, from_
     theirs = [
         rego.evaluate({"platform_view": piece}, data, policy_dir)
         for half in halves[1:]
-        for piece in pieces(view(half), rego)
+        for piece in pieces(view(half, named_from={}), rego)
     ]
     _write_all(results, json.dumps(theirs))
     return 0

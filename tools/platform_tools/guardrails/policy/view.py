@@ -25,6 +25,10 @@ PROJECTED_ATTRIBUTES = frozenset(
         "identifier",
         "cluster_identifier",
         "replication_group_id",
+        # unique names (guardrails.name_namespaces: the namespace's scope)
+        "vpc_id",
+        "cluster",
+        "event_bus_name",
         # security groups
         "ingress",
         "type",
@@ -73,6 +77,43 @@ LINKED_TYPES = frozenset(
 #: settings every chunk needs to see: account-wide ones, and prefix-list entries (an entry attached through a
 #: variable could land in any list, so every piece must know of it)
 GLOBAL_TYPES = frozenset({"aws_s3_account_public_access_block", "aws_ec2_managed_prefix_list_entry"})
+#: types whose names unique_names.rego compares across the whole plan (guardrails.name_namespaces; a test keeps
+#: the two in step): the view lists them once more under ``named``, which only the first piece of a cut view gets,
+#: so a duplicate split over two pieces is still seen, and reported once
+NAMED_TYPES = frozenset(
+    {
+        "aws_s3_bucket",
+        "aws_dynamodb_table",
+        "aws_kms_alias",
+        "aws_lb",
+        "aws_alb",
+        "aws_lb_target_group",
+        "aws_alb_target_group",
+        "aws_security_group",
+        "aws_ecs_cluster",
+        "aws_ecs_service",
+        "aws_iam_role",
+        "aws_iam_policy",
+        "aws_iam_user",
+        "aws_iam_group",
+        "aws_iam_instance_profile",
+        "aws_lambda_function",
+        "aws_sns_topic",
+        "aws_sqs_queue",
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_db_subnet_group",
+        "aws_db_parameter_group",
+        "aws_elasticache_replication_group",
+        "aws_cloudwatch_event_rule",
+        "aws_cloudwatch_log_group",
+    }
+)
+#: the name and scope attributes of NAMED_TYPES (guardrails.name_namespaces' attribute and scope_attribute)
+NAMED_ATTRIBUTES = frozenset(
+    {"name", "bucket", "function_name", "identifier", "cluster_identifier", "replication_group_id"}
+    | {"vpc_id", "cluster", "event_bus_name"}
+)
 #: configuration attributes whose references the policies follow (lib.rego's ref_attributes)
 REF_ATTRIBUTES = ("security_group_id", "security_groups", "bucket")
 #: prefix-list attributes whose references are all kept, "?reference" when not a resource (lib.rego's
@@ -348,20 +389,54 @@ def synth_view(doc: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
     return out
 
 
-def view(doc: dict[str, Any]) -> dict[str, Any]:
-    """The context lib.rego would build from ``doc``, passed to the policies as ``input.platform_view``."""
+def view(doc: dict[str, Any], *, named_from: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The context lib.rego would build from ``doc``, passed to the policies as ``input.platform_view``.
+
+    ``named`` lists the resources whose names unique_names.rego compares (:data:`NAMED_TYPES`). ``named_from``: the
+    whole plan ``doc`` is a part of (:func:`split_plan`), whose named resources this part must carry instead of its
+    own; an empty plan for the other parts."""
     tag_sets = _TagSets()
-    if isinstance(doc.get("resource_changes"), list):
-        resources = plan_view(doc, tag_sets)
-    elif isinstance(doc.get("resource"), dict):
-        resources = synth_view(doc, tag_sets)
-    else:
-        resources = []
+    resources = _resources(doc, tag_sets)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(r["type"], []).append(r)
+    source = resources if named_from is None else _resources(_named_changes(named_from), _TagSets())
     # (a plan that changes nothing may still read an external data source: the facts never depend on the changes)
-    return {"by_type": by_type, "tag_sets": tag_sets.sets, "config": config_facts(doc)}
+    return {"by_type": by_type, "tag_sets": tag_sets.sets, "config": config_facts(doc), "named": _named(source)}
+
+
+def _resources(doc: dict[str, Any], tag_sets: _TagSets) -> list[dict[str, Any]]:
+    if isinstance(doc.get("resource_changes"), list):
+        return plan_view(doc, tag_sets)
+    if isinstance(doc.get("resource"), dict):
+        return synth_view(doc, tag_sets)
+    return []
+
+
+def _named_changes(plan: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` with only the resource changes of :data:`NAMED_TYPES`."""
+    changes = plan.get("resource_changes")
+    if not isinstance(changes, list):
+        return plan
+    return {
+        **plan,
+        "resource_changes": [rc for rc in changes if isinstance(rc, dict) and rc.get("type") in NAMED_TYPES],
+    }
+
+
+def _named(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What unique_names.rego reads of each named resource: its name and scope attributes only (the first piece
+    carries these for the whole plan, so they are kept small)."""
+    return [
+        {
+            "address": r["address"],
+            "type": r["type"],
+            "values": {k: v for k, v in r["values"].items() if k in NAMED_ATTRIBUTES},
+            "unknown": {k: v for k, v in r["unknown"].items() if k in NAMED_ATTRIBUTES},
+        }
+        for r in resources
+        if r["type"] in NAMED_TYPES
+    ]
 
 
 def _grouped(
@@ -410,7 +485,9 @@ def chunks(context: dict[str, Any], size: int) -> list[dict[str, Any]]:
         # the configuration's facts are the plan's, not a resource's: the first piece judges them (rego-cpp would
         # pay for every module call once per piece)
         config = context.get("config", NO_CONFIG) if n == 0 else NO_CONFIG
-        out.append({"by_type": by_type, "tag_sets": tag_sets, "config": config})
+        # likewise the named resources: names are compared across the whole plan, in the first piece
+        named = context.get("named", []) if n == 0 else []
+        out.append({"by_type": by_type, "tag_sets": tag_sets, "config": config, "named": named})
     return out
 
 

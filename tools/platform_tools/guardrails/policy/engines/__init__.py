@@ -28,7 +28,10 @@ ADAPTERS: dict[str, tuple[str, str]] = {
     "regopy": ("platform_tools.guardrails.policy.engines.regopy_adapter", "regopy"),
 }
 #: the policy packages that produce results, in report order
-NAMESPACES = ("tags", "naming", "security_groups", "public_resources", "sources", "exceptions")
+NAMESPACES = ("tags", "naming", "unique_names", "security_groups", "public_resources", "sources", "exceptions")
+
+#: namespaces without warn rules: nothing to query (unique_names: no exception applies, so none is shown as a warning)
+NO_WARN = ("exceptions", "unique_names")
 
 Results = dict[str, dict[str, list[Any]]]
 
@@ -68,9 +71,9 @@ def policy_files(policy_dir: Path | None = None, *, tests: bool = False) -> list
 
 def results_query() -> str:
     """One object with every namespace's deny and warn sets (partial-set rules are defined, empty, without
-    results; exceptions.rego has no warn rules)."""
+    results; exceptions.rego and unique_names.rego have no warn rules)."""
     parts = ", ".join(
-        f'"{ns}": {{"deny": data.{ns}.deny, "warn": ' + ("set()" if ns == "exceptions" else f"data.{ns}.warn") + "}"
+        f'"{ns}": {{"deny": data.{ns}.deny, "warn": ' + ("set()" if ns in NO_WARN else f"data.{ns}.warn") + "}"
         for ns in NAMESPACES
     )
     return f"{{{parts}}}"
